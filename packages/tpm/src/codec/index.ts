@@ -1,0 +1,3 @@
+export * from './codec.js';
+export * from './reader.js';
+export * from './writer.js';

@@ -1,0 +1,15 @@
+export * from './constants/index.js';
+export * from './codec/index.js';
+export * from './structures/index.js';
+export * from './errors.js';
+export * from './tpm.js';
+export * from './pipeline/commandSpec.js';
+export * from './pipeline/handleTypes.js';
+export * from './spec/index.js';
+export * from './crypto/hashAlgorithms.js';
+export * from './crypto/kdf.js';
+export * from './sessions/sessionHmac.js';
+export { IMPLEMENTED_COMMANDS, errorResponse } from './pipeline/execute.js';
+export * from './client/transport.js';
+export * from './client/clientSession.js';
+export { TpmClient, TpmResponseError, type RunArgs } from './client/tpmClient.js';

@@ -1,0 +1,50 @@
+import { HR } from '../constants/handles.js';
+import { TPM_RC } from '../constants/rc.js';
+import { fail } from '../errors.js';
+
+/** Anything that occupies a transient object slot: keys (later), hash/HMAC/event sequences. */
+export interface TransientObject {
+  readonly kind: string;
+  /** The authValue used to authorize the object (USER role). */
+  authValue: Buffer;
+  /** The object's Name (for cpHash); sequences have the handle as name. */
+  name(handle: number): Buffer;
+}
+
+/** swtpm/libtpms MAX_LOADED_OBJECTS: tools without a resource manager see TPM_RC_OBJECT_MEMORY beyond it. */
+export const MAX_LOADED_OBJECTS = 3;
+
+/** Transient object slots; handle = 0x80000000 + slot. */
+export class ObjectTable {
+  private slots: (TransientObject | undefined)[] = new Array(MAX_LOADED_OBJECTS);
+
+  add(obj: TransientObject): number {
+    const slot = this.slots.findIndex((s) => !s);
+    if (slot < 0) fail(TPM_RC.OBJECT_MEMORY);
+    this.slots[slot] = obj;
+    return HR.TRANSIENT + slot;
+  }
+
+  get(handle: number): TransientObject | undefined {
+    const i = handle - HR.TRANSIENT;
+    return i >= 0 && i < this.slots.length ? this.slots[i] : undefined;
+  }
+
+  remove(handle: number): boolean {
+    if (!this.get(handle)) return false;
+    this.slots[handle - HR.TRANSIENT] = undefined;
+    return true;
+  }
+
+  handles(): number[] {
+    return this.slots.flatMap((s, i) => (s ? [HR.TRANSIENT + i] : []));
+  }
+
+  get count(): number {
+    return this.slots.filter(Boolean).length;
+  }
+
+  clear(): void {
+    this.slots = new Array(MAX_LOADED_OBJECTS);
+  }
+}

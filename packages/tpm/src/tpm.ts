@@ -1,0 +1,189 @@
+import { HR, TPM_RH, handleTypeOf } from './constants/handles.js';
+import { TPM_HT } from './constants/handles.js';
+import { TPM_RC } from './constants/rc.js';
+import { TPM_SU } from './constants/types.js';
+import { fail } from './errors.js';
+import { RandomSource } from './crypto/randomSource.js';
+import { PcrBanks } from './pcr/pcrBanks.js';
+import { SessionTable } from './sessions/sessionTable.js';
+import { ObjectTable } from './objects/objectTable.js';
+import { TpmClock } from './state/clock.js';
+import { execute } from './pipeline/execute.js';
+import { hmac } from './crypto/hashAlgorithms.js';
+import { TPM_ALG } from './constants/alg.js';
+
+/** Hash of ticket HMACs (the reference's CONTEXT_INTEGRITY_HASH_ALG). */
+const TICKET_HASH = TPM_ALG.SHA512;
+
+export interface TpmOptions {
+  /** Fixed seed: deterministic RNG (and, later, hierarchy seeds) for reproducible test vectors. */
+  seed?: Uint8Array;
+  /** Millisecond time source (tests can drive the clock). */
+  now?: () => number;
+  /**
+   * Start powered and initialized (_TPM_Init done), waiting for TPM2_Startup, as swtpm with
+   * `--flags not-need-init`. Default true; the mssim transport powers it through its platform port.
+   */
+  initialized?: boolean;
+}
+
+/** What Shutdown(STATE) preserved for a later Startup(STATE). */
+interface SavedState {
+  pcrs: ReturnType<PcrBanks['snapshot']>;
+}
+
+/**
+ * A TPM 2.0 device: bytes in, bytes out. All state lives here; the command pipeline
+ * (`execute`) and the handlers operate on it.
+ */
+export class Tpm {
+  readonly pcrs = new PcrBanks();
+  readonly sessions = new SessionTable();
+  readonly objects = new ObjectTable();
+  readonly random: RandomSource;
+  readonly clock: TpmClock;
+
+  /** Powered (mssim POWER_ON); commands to an unpowered TPM are not answered by transports. */
+  powered = true;
+  /** _TPM_Init happened and Startup has not yet been accepted since. */
+  private initPending: boolean;
+  /** Startup was accepted since the last _TPM_Init. */
+  started = false;
+  /** Shutdown type of the last orderly shutdown since Startup, or null when none. */
+  private shutdownType: number | null = null;
+  private savedState: SavedState | null = null;
+
+  /** Hierarchy authValues (Part 1, 13.8); empty by default. */
+  readonly hierarchyAuth = new Map<number, Buffer>([
+    [TPM_RH.OWNER, Buffer.alloc(0)],
+    [TPM_RH.ENDORSEMENT, Buffer.alloc(0)],
+    [TPM_RH.PLATFORM, Buffer.alloc(0)],
+    [TPM_RH.LOCKOUT, Buffer.alloc(0)],
+  ]);
+  /** PCR authValues (PCR_SetAuthValue); empty. */
+  readonly pcrAuth = new Map<number, Buffer>();
+
+  /**
+   * Hierarchy proofs: secret values that key tickets (Part 1, 14.4). Kept with the hierarchy seeds;
+   * the null hierarchy's changes at every TPM Reset.
+   */
+  private readonly proofs = new Map<number, Buffer>();
+
+  resetCount = 0;
+  restartCount = 0;
+  /** Self test has been run (SelfTest / IncrementalSelfTest / implicit). */
+  selfTested = false;
+
+  constructor(readonly options: TpmOptions = {}) {
+    this.random = new RandomSource(options.seed);
+    this.clock = new TpmClock(options.now);
+    this.initPending = options.initialized ?? true;
+    for (const h of [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL]) this.proofs.set(h, this.random.bytes(64));
+  }
+
+  /** HMAC over a ticket's tag and digest with the hierarchy proof (HashCheck, Verified, Auth tickets). */
+  ticketHmac(hierarchy: number, tag: number, ...parts: Buffer[]): Buffer {
+    const t = Buffer.alloc(2);
+    t.writeUInt16BE(tag);
+    return hmac(TICKET_HASH, this.proofs.get(hierarchy) ?? fail(TPM_RC.HIERARCHY), t, ...parts);
+  }
+
+  /** Runs one command. Never throws: every failure is a TPM response. */
+  execute(command: Buffer, locality = 0): Buffer {
+    return execute(this, command, locality);
+  }
+
+  /** _TPM_Init (power-on or platform reset): volatile state goes, Startup is required. */
+  init(): void {
+    this.initPending = true;
+    this.started = false;
+    this.clock.init();
+  }
+
+  /** TPM2_Startup semantics (Part 1, 12.2.2): TPM Reset, TPM Restart or TPM Resume. */
+  startup(type: number, locality: number): void {
+    if (!this.initPending) fail(TPM_RC.INITIALIZE, 'Startup already done; needs _TPM_Init first');
+    if (type === TPM_SU.STATE && (this.shutdownType !== TPM_SU.STATE || !this.savedState)) {
+      // Resume without a saved state: the TPM stays uninitialized, as the reference does.
+      fail(TPM_RC.VALUE, 'Startup(STATE) without a preceding Shutdown(STATE)');
+    }
+    const resume = type === TPM_SU.STATE;
+    const restart = type === TPM_SU.CLEAR && this.shutdownType === TPM_SU.STATE;
+    if (resume) {
+      this.pcrs.resetAll(locality, this.savedState!.pcrs);
+      this.restartCount++;
+    } else {
+      this.pcrs.resetAll(locality);
+      this.sessions.clear();
+      if (restart) this.restartCount++;
+      else {
+        this.resetCount++;
+        this.restartCount = 0;
+        this.proofs.set(TPM_RH.NULL, this.random.bytes(64));
+      }
+    }
+    this.objects.clear();
+    this.initPending = false;
+    this.started = true;
+    this.shutdownType = null;
+    this.savedState = null;
+  }
+
+  /** TPM2_Shutdown: record an orderly shutdown; STATE also saves what Startup(STATE) restores. */
+  shutdown(type: number): void {
+    this.shutdownType = type;
+    this.savedState = type === TPM_SU.STATE ? { pcrs: this.pcrs.snapshot() } : null;
+  }
+
+  /** The authValue of an entity (hierarchy, PCR, object); TPM_RC_HANDLE when there is none. */
+  authValueOf(handle: number): Buffer {
+    switch (handleTypeOf(handle)) {
+      case TPM_HT.PCR:
+        return this.pcrAuth.get(handle) ?? Buffer.alloc(0);
+      case TPM_HT.PERMANENT:
+        return this.hierarchyAuth.get(handle) ?? Buffer.alloc(0);
+      case TPM_HT.TRANSIENT:
+        return this.objects.get(handle)?.authValue ?? fail(TPM_RC.HANDLE);
+      default:
+        return fail(TPM_RC.HANDLE);
+    }
+  }
+
+  /** The Name of an entity for cpHash (Part 1, 16): the handle itself for PCRs, permanent handles and sessions. */
+  nameOf(handle: number): Buffer {
+    if (handleTypeOf(handle) === TPM_HT.TRANSIENT) {
+      const obj = this.objects.get(handle) ?? fail(TPM_RC.HANDLE);
+      return obj.name(handle);
+    }
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(handle);
+    return b;
+  }
+
+  /** Checks that a handle from the handle area refers to something that exists (Part 3, 5.4). */
+  checkHandleExists(handle: number): void {
+    switch (handleTypeOf(handle)) {
+      case TPM_HT.TRANSIENT:
+        if (!this.objects.get(handle)) fail(TPM_RC.HANDLE, 'no object loaded at this handle');
+        return;
+      case TPM_HT.PERSISTENT:
+      case TPM_HT.NV_INDEX:
+        fail(TPM_RC.HANDLE, 'not defined');
+        return;
+      case TPM_HT.HMAC_SESSION:
+      case TPM_HT.POLICY_SESSION:
+        if (!this.sessions.get(handle)) fail(TPM_RC.HANDLE, 'no such session');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Permanent handles other than lockout are exempt from dictionary-attack protection, like PCRs. */
+  isDaExempt(handle: number): boolean {
+    const t = handleTypeOf(handle);
+    if (t === TPM_HT.PCR) return true;
+    if (t === TPM_HT.PERMANENT) return handle !== TPM_RH.LOCKOUT;
+    return handle >= HR.TRANSIENT && handle < HR.PERSISTENT; // sequences are noDA objects
+  }
+}
