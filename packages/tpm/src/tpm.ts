@@ -2,7 +2,7 @@ import { HR, TPM_RH, handleTypeOf } from './constants/handles.js';
 import { TPM_HT } from './constants/handles.js';
 import { TPM_RC } from './constants/rc.js';
 import { TPM_SU } from './constants/types.js';
-import { fail } from './errors.js';
+import { TpmError, fail } from './errors.js';
 import { RandomSource } from './crypto/randomSource.js';
 import { PcrBanks } from './pcr/pcrBanks.js';
 import { SessionTable } from './sessions/sessionTable.js';
@@ -131,6 +131,8 @@ export class Tpm {
 
   /** TPM2_Shutdown: record an orderly shutdown; STATE also saves what Startup(STATE) restores. */
   shutdown(type: number): void {
+    // A pending PCR_Allocate cannot survive a resume (Part 3, 9.4: TPM_RC_TYPE).
+    if (type === TPM_SU.STATE && !this.pcrs.allocationUnchanged()) throw new TpmError(TPM_RC.TYPE, 'PCR allocation pending').forParameter(1);
     this.shutdownType = type;
     this.savedState = type === TPM_SU.STATE ? { pcrs: this.pcrs.snapshot() } : null;
   }
@@ -163,16 +165,17 @@ export class Tpm {
   /** Checks that a handle from the handle area refers to something that exists (Part 3, 5.4). */
   checkHandleExists(handle: number): void {
     switch (handleTypeOf(handle)) {
+      // Not-loaded transients and sessions are warnings (TPM_RC_REFERENCE_H0 + handle index, added by the pipeline).
       case TPM_HT.TRANSIENT:
-        if (!this.objects.get(handle)) fail(TPM_RC.HANDLE, 'no object loaded at this handle');
+        if (!this.objects.get(handle)) fail(TPM_RC.REFERENCE_H0, 'no object loaded at this handle');
+        return;
+      case TPM_HT.HMAC_SESSION:
+      case TPM_HT.POLICY_SESSION:
+        if (!this.sessions.get(handle)) fail(TPM_RC.REFERENCE_H0, 'no such session');
         return;
       case TPM_HT.PERSISTENT:
       case TPM_HT.NV_INDEX:
         fail(TPM_RC.HANDLE, 'not defined');
-        return;
-      case TPM_HT.HMAC_SESSION:
-      case TPM_HT.POLICY_SESSION:
-        if (!this.sessions.get(handle)) fail(TPM_RC.HANDLE, 'no such session');
         return;
       default:
         return;

@@ -1,32 +1,34 @@
 import { TPM_RH } from '../constants/handles.js';
 import { TPM_RC } from '../constants/rc.js';
-import { TPM_GENERATED_VALUE, TPM_ST } from '../constants/types.js';
+import { TPM_ST } from '../constants/types.js';
 import { hash } from '../crypto/hashAlgorithms.js';
-import { fail } from '../errors.js';
-import { HashSequence } from '../objects/hashSequence.js';
-import { PCR_ATTRIBUTES, localityBit } from '../pcr/pcrAttributes.js';
+import { TpmError } from '../errors.js';
+import { HashSequence, ticketIsSafe } from '../objects/hashSequence.js';
 import { implement } from '../pipeline/handler.js';
 import { EventSequenceComplete, Hash, HashSequenceStart, SequenceComplete, SequenceUpdate } from '../spec/hash.js';
 import { nullTicket, type Ticket } from '../structures/tickets.js';
 import type { Tpm } from '../tpm.js';
-import { extendPcr } from './pcr.js';
+import { checkExtendAllowed, extendPcr } from './pcr.js';
 
 /** The hash-check ticket (Part 3, 15.4): none for TPM_RH_NULL or data that begins with TPM_GENERATED_VALUE. */
-function hashCheckTicket(tpm: Tpm, hierarchy: number, digest: Buffer, generated: boolean): Ticket {
-  if (hierarchy === TPM_RH.NULL || generated) return nullTicket(TPM_RH.NULL);
+function hashCheckTicket(tpm: Tpm, hierarchy: number, digest: Buffer, safe: boolean): Ticket {
+  if (hierarchy === TPM_RH.NULL || !safe) return nullTicket(TPM_RH.NULL);
   return { tag: TPM_ST.HASHCHECK, hierarchy, digest: tpm.ticketHmac(hierarchy, TPM_ST.HASHCHECK, digest) };
 }
 
-function sequenceAt(tpm: Tpm, handle: number): HashSequence {
+/** The hash or event sequence at a handle; anything else is TPM_RC_MODE for that handle. */
+function sequenceAt(tpm: Tpm, handle: number, handleNumber: number, kind: 'hash' | 'event' | 'any'): HashSequence {
   const obj = tpm.objects.get(handle);
-  if (!(obj instanceof HashSequence)) throw fail(TPM_RC.MODE, 'not a sequence object');
-  return obj;
+  const ok = obj instanceof HashSequence && (kind === 'any' || obj.isEvent === (kind === 'event'));
+  if (!ok) throw new TpmError(TPM_RC.MODE, `not a ${kind === 'any' ? '' : kind + ' '}sequence object`).forHandle(handleNumber);
+  return obj as HashSequence;
 }
 
 export const hashCommand = implement(Hash, (tpm, { params }) => {
   const outHash = hash(params.hashAlg, params.data);
-  const generated = params.data.length >= 4 && params.data.readUInt32BE(0) === TPM_GENERATED_VALUE;
-  return { outHash, validation: hashCheckTicket(tpm, params.hierarchy, outHash, generated) };
+  // TPM2_Hash refuses a ticket only for data that could be a TPMS_ATTEST; shorter data is fine (unlike sequences).
+  const safe = params.data.length < 4 || ticketIsSafe(params.data);
+  return { outHash, validation: hashCheckTicket(tpm, params.hierarchy, outHash, safe) };
 });
 
 export const hashSequenceStart = implement(HashSequenceStart, (tpm, { params }) => {
@@ -35,24 +37,22 @@ export const hashSequenceStart = implement(HashSequenceStart, (tpm, { params }) 
 });
 
 export const sequenceUpdate = implement(SequenceUpdate, (tpm, { handles, params }) => {
-  sequenceAt(tpm, handles.sequenceHandle).update(params.buffer);
+  sequenceAt(tpm, handles.sequenceHandle, 1, 'any').update(params.buffer);
   return {};
 });
 
 export const sequenceComplete = implement(SequenceComplete, (tpm, { handles, params }) => {
-  const seq = sequenceAt(tpm, handles.sequenceHandle);
-  if (seq.isEvent) fail(TPM_RC.MODE, 'event sequences end with EventSequenceComplete');
+  const seq = sequenceAt(tpm, handles.sequenceHandle, 1, 'hash');
   seq.update(params.buffer);
   const digest = seq.finish()[0]!.digest;
   tpm.objects.remove(handles.sequenceHandle);
-  return { result: digest, validation: hashCheckTicket(tpm, params.hierarchy, digest, seq.startsWithGenerated) };
+  return { result: digest, validation: hashCheckTicket(tpm, params.hierarchy, digest, seq.ticketSafe) };
 });
 
 export const eventSequenceComplete = implement(EventSequenceComplete, (tpm, { handles, params, locality }) => {
-  const seq = sequenceAt(tpm, handles.sequenceHandle);
+  const seq = sequenceAt(tpm, handles.sequenceHandle, 2, 'event');
   const pcr = handles.pcrHandle;
-  if (pcr !== TPM_RH.NULL && !(PCR_ATTRIBUTES[pcr]!.extendLocality & localityBit(locality))) fail(TPM_RC.LOCALITY);
-  if (!seq.isEvent) fail(TPM_RC.MODE, 'not an event sequence');
+  if (pcr !== TPM_RH.NULL) checkExtendAllowed(pcr, locality);
   seq.update(params.buffer);
   const results = seq.finish();
   tpm.objects.remove(handles.sequenceHandle);

@@ -10,7 +10,7 @@ import { PCR_Allocate, PCR_Event, PCR_Extend, PCR_Read, PCR_Reset } from '../spe
 import type { Tpm } from '../tpm.js';
 import type { TpmtHa } from '../structures/basic.js';
 
-function checkExtendAllowed(pcr: number, locality: number): void {
+export function checkExtendAllowed(pcr: number, locality: number): void {
   if (!(PCR_ATTRIBUTES[pcr]!.extendLocality & localityBit(locality))) fail(TPM_RC.LOCALITY, `PCR ${pcr} cannot be extended from locality ${locality}`);
 }
 

@@ -2,6 +2,15 @@ import { createHash, type Hash } from 'node:crypto';
 import { HASH_ALGORITHMS, hashAlgorithm } from '../crypto/hashAlgorithms.js';
 import type { TransientObject } from './objectTable.js';
 import type { TpmtHa } from '../structures/basic.js';
+import { TPM_GENERATED_VALUE } from '../constants/types.js';
+
+/**
+ * The reference's TicketIsSafe: data shorter than TPM_GENERATED_VALUE, or starting with it, could be
+ * a forged attestation structure, so the TPM gives no ticket. For sequences only the first block counts.
+ */
+export function ticketIsSafe(data: Buffer): boolean {
+  return data.length >= 4 && data.readUInt32BE(0) !== TPM_GENERATED_VALUE;
+}
 
 function handleName(handle: number): Buffer {
   const b = Buffer.alloc(4);
@@ -16,8 +25,8 @@ function handleName(handle: number): Buffer {
 export class HashSequence implements TransientObject {
   readonly kind = 'hashSequence';
   private readonly states: { alg: number; h: Hash }[];
-  /** First octets seen, to know whether the data began with TPM_GENERATED_VALUE (no ticket then). */
-  private head = Buffer.alloc(0);
+  /** Whether the first block allows a hash-check ticket (undefined until the first block arrives). */
+  private firstBlockSafe: boolean | undefined;
 
   constructor(
     public authValue: Buffer,
@@ -37,13 +46,13 @@ export class HashSequence implements TransientObject {
   }
 
   update(data: Buffer): void {
-    if (this.head.length < 4) this.head = Buffer.concat([this.head, data.subarray(0, 4 - this.head.length)]);
+    this.firstBlockSafe ??= ticketIsSafe(data);
     for (const s of this.states) s.h.update(data);
   }
 
-  /** True when the hashed data starts with TPM_GENERATED_VALUE (the TPM then gives no hash-check ticket). */
-  get startsWithGenerated(): boolean {
-    return this.head.length === 4 && this.head.readUInt32BE(0) === 0xff544347;
+  /** The ticket may be issued: the first block was safe (see ticketIsSafe). */
+  get ticketSafe(): boolean {
+    return this.firstBlockSafe === true;
   }
 
   finish(): TpmtHa[] {

@@ -37,6 +37,13 @@ export class PcrBanks {
     this.updateCounter = 0;
   }
 
+  /** True when no PCR_Allocate is waiting for the next TPM Reset. */
+  allocationUnchanged(): boolean {
+    if (this.allocated.size !== this.pendingAllocation.size) return false;
+    for (const [alg, b] of this.allocated) if (!this.pendingAllocation.get(alg)?.equals(b)) return false;
+    return true;
+  }
+
   isAllocated(alg: number, pcr: number): boolean {
     const bitmap = this.allocated.get(alg);
     return !!bitmap && pcr < LIMITS.PCR_COUNT && (bitmap[pcr >> 3]! & (1 << (pcr & 7))) !== 0;

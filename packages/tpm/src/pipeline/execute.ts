@@ -5,7 +5,7 @@ import { TPM_ST } from '../constants/types.js';
 import { TPMA_SESSION_RESERVED } from '../constants/attributes.js';
 import { Reader } from '../codec/reader.js';
 import { Writer } from '../codec/writer.js';
-import { asTpmError, fail } from '../errors.js';
+import { TpmError, asTpmError, fail } from '../errors.js';
 import { LIMITS } from '../structures/basic.js';
 import { TPMS_AUTH_COMMAND, TPMS_AUTH_RESPONSE, type AuthCommand, type AuthResponse } from '../structures/auth.js';
 import { COMMANDS } from '../commands/index.js';
@@ -62,7 +62,8 @@ function run(tpm: Tpm, command: Buffer, locality: number): Buffer {
       handles[h.name] = v;
       handleValues.push(v);
     } catch (e) {
-      throw asTpmError(e).forHandle(i + 1);
+      const err = asTpmError(e);
+      throw err.rc === TPM_RC.REFERENCE_H0 ? new TpmError(TPM_RC.REFERENCE_H0 + i) : err.forHandle(i + 1);
     }
   });
   const authHandles = spec.handles.map((h, i) => (h.auth ? handleValues[i]! : -1)).filter((h) => h >= 0);
@@ -132,7 +133,8 @@ function readAuthArea(r: Reader): AuthCommand[] {
   const auths: AuthCommand[] = [];
   while (area.remaining > 0) {
     const n = auths.length + 1;
-    if (n > LIMITS.MAX_SESSIONS_PER_COMMAND) fail(TPM_RC.AUTHSIZE, 'more than three sessions');
+    // A fourth session: TPM_RC_SIZE numbered as session 4, as libtpms answers.
+    if (n > LIMITS.MAX_SESSIONS_PER_COMMAND) throw new TpmError(TPM_RC.SIZE, 'more than three sessions').forSession(n);
     try {
       const auth = TPMS_AUTH_COMMAND.read(area);
       if (!isAuthSessionHandle(auth.sessionHandle)) fail(TPM_RC.VALUE, 'not a session handle');
