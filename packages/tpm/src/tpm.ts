@@ -6,11 +6,13 @@ import { TpmError, fail } from './errors.js';
 import { RandomSource } from './crypto/randomSource.js';
 import { PcrBanks } from './pcr/pcrBanks.js';
 import { SessionTable } from './sessions/sessionTable.js';
-import { ObjectTable } from './objects/objectTable.js';
+import { ObjectTable, type TransientObject } from './objects/objectTable.js';
 import { TpmClock } from './state/clock.js';
 import { execute } from './pipeline/execute.js';
+import { Hierarchies } from './state/hierarchies.js';
 import { hmac } from './crypto/hashAlgorithms.js';
 import { TPM_ALG } from './constants/alg.js';
+import { AlgorithmSelfTests } from './capability/algorithmSelfTests.js';
 
 /** Hash of ticket HMACs (the reference's CONTEXT_INTEGRITY_HASH_ALG). */
 const TICKET_HASH = TPM_ALG.SHA512;
@@ -49,43 +51,52 @@ export class Tpm {
   private initPending: boolean;
   /** Startup was accepted since the last _TPM_Init. */
   started = false;
-  /** Shutdown type of the last orderly shutdown since Startup, or null when none. */
-  private shutdownType: number | null = null;
+  /**
+   * Shutdown type of the last orderly shutdown since Startup, or null when none. A freshly
+   * manufactured TPM counts as shut down orderly (TPM_SU_CLEAR), as in the reference.
+   */
+  private shutdownType: number | null = TPM_SU.CLEAR;
+  /** The last Startup followed an orderly Shutdown (TPMA_STARTUP_CLEAR.orderly). */
+  orderlyStartup = false;
+  /** Clock at the last unorderly Startup, until Clock is safe again (TPMS_CLOCK_INFO.safe); null when safe. */
+  clockUnsafeSince: bigint | null = null;
   private savedState: SavedState | null = null;
 
+  /** Seeds, proofs, authValues, policies and enables of the hierarchies. */
+  readonly hierarchies: Hierarchies;
   /** Hierarchy authValues (Part 1, 13.8); empty by default. */
-  readonly hierarchyAuth = new Map<number, Buffer>([
-    [TPM_RH.OWNER, Buffer.alloc(0)],
-    [TPM_RH.ENDORSEMENT, Buffer.alloc(0)],
-    [TPM_RH.PLATFORM, Buffer.alloc(0)],
-    [TPM_RH.LOCKOUT, Buffer.alloc(0)],
-  ]);
+  get hierarchyAuth(): Map<number, Buffer> {
+    return this.hierarchies.auth;
+  }
   /** PCR authValues (PCR_SetAuthValue); empty. */
   readonly pcrAuth = new Map<number, Buffer>();
-
-  /**
-   * Hierarchy proofs: secret values that key tickets (Part 1, 14.4). Kept with the hierarchy seeds;
-   * the null hierarchy's changes at every TPM Reset.
-   */
-  private readonly proofs = new Map<number, Buffer>();
 
   resetCount = 0;
   restartCount = 0;
   /** Self test has been run (SelfTest / IncrementalSelfTest / implicit). */
   selfTested = false;
+  /** Algorithms whose self test is still due (IncrementalSelfTest's toDoList). */
+  readonly selfTests = new AlgorithmSelfTests();
+
+  /** Platform inputs (the mssim platform port's signals): physical presence, cancel, NV available. */
+  readonly platform = { physicalPresence: false, cancel: false, nvAvailable: true };
+  /** TPM_ACCESS.tpmEstablishment (PC Client PTP): set by _TPM_Hash_Start, reset only from locality 3 or 4. */
+  tpmEstablished = false;
+  /** PCR 0 per bank as an H-CRTM sequence (_TPM_Hash_End before Startup) left it; the next Startup(CLEAR) keeps it. */
+  hcrtmPcrs: Map<number, Buffer[]> | null = null;
 
   constructor(readonly options: TpmOptions = {}) {
     this.random = new RandomSource(options.seed);
     this.clock = new TpmClock(options.now);
     this.initPending = options.initialized ?? true;
-    for (const h of [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL]) this.proofs.set(h, this.random.bytes(64));
+    this.hierarchies = new Hierarchies(this.random);
   }
 
   /** HMAC over a ticket's tag and digest with the hierarchy proof (HashCheck, Verified, Auth tickets). */
   ticketHmac(hierarchy: number, tag: number, ...parts: Buffer[]): Buffer {
     const t = Buffer.alloc(2);
     t.writeUInt16BE(tag);
-    return hmac(TICKET_HASH, this.proofs.get(hierarchy) ?? fail(TPM_RC.HIERARCHY), t, ...parts);
+    return hmac(TICKET_HASH, this.hierarchies.proof(hierarchy), t, ...parts);
   }
 
   /** Runs one command. Never throws: every failure is a TPM response. */
@@ -97,6 +108,9 @@ export class Tpm {
   init(): void {
     this.initPending = true;
     this.started = false;
+    this.selfTests.reset();
+    this.selfTested = false;
+    this.hcrtmPcrs = null;
     this.clock.init();
   }
 
@@ -107,19 +121,22 @@ export class Tpm {
       // Resume without a saved state: the TPM stays uninitialized, as the reference does.
       fail(TPM_RC.VALUE, 'Startup(STATE) without a preceding Shutdown(STATE)');
     }
+    this.orderlyStartup = this.shutdownType !== null;
+    if (!this.orderlyStartup) this.clockUnsafeSince = this.clock.clock;
     const resume = type === TPM_SU.STATE;
     const restart = type === TPM_SU.CLEAR && this.shutdownType === TPM_SU.STATE;
     if (resume) {
       this.pcrs.resetAll(locality, this.savedState!.pcrs);
       this.restartCount++;
     } else {
-      this.pcrs.resetAll(locality);
+      this.pcrs.resetAll(locality, this.hcrtmPcrs ?? undefined);
+      this.hcrtmPcrs = null;
       this.sessions.clear();
       if (restart) this.restartCount++;
       else {
         this.resetCount++;
         this.restartCount = 0;
-        this.proofs.set(TPM_RH.NULL, this.random.bytes(64));
+        this.hierarchies.reset();
       }
     }
     this.objects.clear();
@@ -182,11 +199,18 @@ export class Tpm {
     }
   }
 
+  /** The object (key, data or sequence) a transient or persistent handle refers to; TPM_RC_HANDLE when none. */
+  objectAt(handle: number): TransientObject {
+    return this.objects.get(handle) ?? fail(TPM_RC.HANDLE, 'no object at this handle');
+  }
+
   /** Permanent handles other than lockout are exempt from dictionary-attack protection, like PCRs. */
   isDaExempt(handle: number): boolean {
     const t = handleTypeOf(handle);
     if (t === TPM_HT.PCR) return true;
     if (t === TPM_HT.PERMANENT) return handle !== TPM_RH.LOCKOUT;
-    return handle >= HR.TRANSIENT && handle < HR.PERSISTENT; // sequences are noDA objects
+    const obj = this.objects.get(handle);
+    // sequences have no attributes and are treated as noDA; keys say so in TPMA_OBJECT
+    return !!obj && (obj.kind !== 'object' || (obj as TransientObject & { has(a: 'noDA'): boolean }).has('noDA'));
   }
 }

@@ -7,6 +7,7 @@ export class Writer {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 
+  /** Reserves n bytes and returns their offset. Call it before touching `buf`: it may replace it. */
   private room(n: number): number {
     const at = this.offset;
     if (at + n > this.buf.length) {
@@ -19,23 +20,28 @@ export class Writer {
   }
 
   u8(v: number): this {
-    this.buf[this.room(1)] = v;
+    const at = this.room(1);
+    this.buf[at] = v;
     return this;
   }
   u16(v: number): this {
-    this.buf.writeUInt16BE(v & 0xffff, this.room(2));
+    const at = this.room(2);
+    this.buf.writeUInt16BE(v & 0xffff, at);
     return this;
   }
   u32(v: number): this {
-    this.buf.writeUInt32BE(v >>> 0, this.room(4));
+    const at = this.room(4);
+    this.buf.writeUInt32BE(v >>> 0, at);
     return this;
   }
   i32(v: number): this {
-    this.buf.writeInt32BE(v | 0, this.room(4));
+    const at = this.room(4);
+    this.buf.writeInt32BE(v | 0, at);
     return this;
   }
   u64(v: bigint): this {
-    this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.room(8));
+    const at = this.room(8);
+    this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), at);
     return this;
   }
   bytes(b: Uint8Array): this {

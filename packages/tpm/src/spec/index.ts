@@ -5,3 +5,4 @@ export * from './hash.js';
 export * from './pcr.js';
 export * from './clock.js';
 export * from './session.js';
+export * from './object.js';

@@ -6,3 +6,6 @@ export * from './tickets.js';
 export * from './symmetric.js';
 export * from './auth.js';
 export * from './publicParms.js';
+export * from './public.js';
+export * from './sensitive.js';
+export * from './creation.js';
