@@ -10,6 +10,9 @@ import { ObjectTable, type TransientObject } from './objects/objectTable.js';
 import { TpmClock } from './state/clock.js';
 import { execute } from './pipeline/execute.js';
 import { Hierarchies } from './state/hierarchies.js';
+import { NvStore } from './nv/nvStore.js';
+import { PersistentObjects } from './objects/persistentObjects.js';
+import { DictionaryAttack } from './state/dictionaryAttack.js';
 import { hmac } from './crypto/hashAlgorithms.js';
 import { TPM_ALG } from './constants/alg.js';
 import { AlgorithmSelfTests } from './capability/algorithmSelfTests.js';
@@ -42,6 +45,9 @@ export class Tpm {
   readonly pcrs = new PcrBanks();
   readonly sessions = new SessionTable();
   readonly objects = new ObjectTable();
+  readonly persistent = new PersistentObjects();
+  readonly nv = new NvStore();
+  readonly da = new DictionaryAttack();
   readonly random: RandomSource;
   readonly clock: TpmClock;
 
@@ -162,7 +168,10 @@ export class Tpm {
       case TPM_HT.PERMANENT:
         return this.hierarchyAuth.get(handle) ?? Buffer.alloc(0);
       case TPM_HT.TRANSIENT:
-        return this.objects.get(handle)?.authValue ?? fail(TPM_RC.HANDLE);
+      case TPM_HT.PERSISTENT:
+        return this.objectAt(handle).authValue;
+      case TPM_HT.NV_INDEX:
+        return (this.nv.get(handle) ?? fail(TPM_RC.HANDLE)).authValue;
       default:
         return fail(TPM_RC.HANDLE);
     }
@@ -170,10 +179,9 @@ export class Tpm {
 
   /** The Name of an entity for cpHash (Part 1, 16): the handle itself for PCRs, permanent handles and sessions. */
   nameOf(handle: number): Buffer {
-    if (handleTypeOf(handle) === TPM_HT.TRANSIENT) {
-      const obj = this.objects.get(handle) ?? fail(TPM_RC.HANDLE);
-      return obj.name(handle);
-    }
+    const t = handleTypeOf(handle);
+    if (t === TPM_HT.TRANSIENT || t === TPM_HT.PERSISTENT) return this.objectAt(handle).name(handle);
+    if (t === TPM_HT.NV_INDEX) return (this.nv.get(handle) ?? fail(TPM_RC.HANDLE)).name();
     const b = Buffer.alloc(4);
     b.writeUInt32BE(handle);
     return b;
@@ -191,8 +199,10 @@ export class Tpm {
         if (!this.sessions.get(handle)) fail(TPM_RC.REFERENCE_H0, 'no such session');
         return;
       case TPM_HT.PERSISTENT:
+        if (!this.persistent.get(handle)) fail(TPM_RC.HANDLE, 'no persistent object at this handle');
+        return;
       case TPM_HT.NV_INDEX:
-        fail(TPM_RC.HANDLE, 'not defined');
+        if (!this.nv.get(handle)) fail(TPM_RC.HANDLE, 'NV index not defined');
         return;
       default:
         return;
@@ -201,7 +211,8 @@ export class Tpm {
 
   /** The object (key, data or sequence) a transient or persistent handle refers to; TPM_RC_HANDLE when none. */
   objectAt(handle: number): TransientObject {
-    return this.objects.get(handle) ?? fail(TPM_RC.HANDLE, 'no object at this handle');
+    const obj = handleTypeOf(handle) === TPM_HT.PERSISTENT ? this.persistent.get(handle) : this.objects.get(handle);
+    return obj ?? fail(TPM_RC.HANDLE, 'no object at this handle');
   }
 
   /** Permanent handles other than lockout are exempt from dictionary-attack protection, like PCRs. */
@@ -209,7 +220,8 @@ export class Tpm {
     const t = handleTypeOf(handle);
     if (t === TPM_HT.PCR) return true;
     if (t === TPM_HT.PERMANENT) return handle !== TPM_RH.LOCKOUT;
-    const obj = this.objects.get(handle);
+    if (t === TPM_HT.NV_INDEX) return false; // NV_NO_DA is checked by the NV layer
+    const obj = t === TPM_HT.PERSISTENT ? this.persistent.get(handle) : this.objects.get(handle);
     // sequences have no attributes and are treated as noDA; keys say so in TPMA_OBJECT
     return !!obj && (obj.kind !== 'object' || (obj as TransientObject & { has(a: 'noDA'): boolean }).has('noDA'));
   }

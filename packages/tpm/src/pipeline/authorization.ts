@@ -36,7 +36,9 @@ function equalAuth(a: Buffer, b: Buffer): boolean {
 
 /** The failure code for a wrong authorization: DA-exempt entities answer BAD_AUTH, others AUTH_FAIL (which counts toward lockout). */
 function authFailure(tpm: Tpm, entity: number, index: number): never {
-  throw new TpmError(tpm.isDaExempt(entity) ? TPM_RC.BAD_AUTH : TPM_RC.AUTH_FAIL).forSession(index + 1);
+  if (tpm.isDaExempt(entity)) throw new TpmError(TPM_RC.BAD_AUTH).forSession(index + 1);
+  tpm.da.failure(entity);
+  throw new TpmError(TPM_RC.AUTH_FAIL).forSession(index + 1);
 }
 
 /** Checks one session of the authorization area (Part 1, 19.6 and 19.8; Part 3, 5.6). */
@@ -45,6 +47,8 @@ export function authorize(tpm: Tpm, input: AuthorizationInput): AuthorizedSessio
   const bySession = (rc: number, detail?: string): never => {
     throw new TpmError(rc, detail).forSession(index + 1);
   };
+
+  if (entity !== null && !tpm.isDaExempt(entity)) tpm.da.check(entity);
 
   if (auth.sessionHandle === TPM_RS_PW) {
     if (entity === null) bySession(TPM_RC.HANDLE, 'a password session can only authorize a handle');
