@@ -144,7 +144,10 @@ describe('GetCapability', () => {
       expect(first.more).to.equal(true);
       expect(first.data).to.have.length(1);
       expect(await getCap(client, TPM_CAP.COMMANDS, 0x17a, 3)).to.deep.equal({ more: true, data: [0x17a, 0x17b, 0x17c] });
-      expect(await getCap(client, TPM_CAP.COMMANDS, 0x18b, 3)).to.deep.equal({ more: false, data: [] });
+      const all = (await getCap(client, TPM_CAP.COMMANDS, 0, 1000)).data as number[];
+      const last = all[all.length - 1]! & 0xffff;
+      expect(await getCap(client, TPM_CAP.COMMANDS, last, 3)).to.deep.equal({ more: false, data: [all[all.length - 1]] });
+      expect(await getCap(client, TPM_CAP.COMMANDS, last + 1, 3)).to.deep.equal({ more: false, data: [] });
       expect(await getCap(client, TPM_CAP.COMMANDS, 0x20000000, 3)).to.deep.equal({ more: false, data: [] });
       expect(await getCap(client, TPM_CAP.COMMANDS, 0x1017a, 3)).to.deep.equal({ more: false, data: [] });
     });
@@ -214,6 +217,8 @@ describe('GetCapability', () => {
       tpm.init();
       await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
       expect(await startupClear()).to.equal(0xf);
+      tpm.hierarchies.enabled.set(TPM_RH.OWNER, false);
+      expect(await startupClear()).to.equal(0xd); // shEnable clear
     });
   });
 
@@ -256,6 +261,13 @@ describe('GetCapability', () => {
         '80010000001f000000000100000009000000024000000a00104000000b0010',
       );
       expect(tpm.execute(rawGetCap(TPM_CAP.AUTH_POLICIES, 0, 1)).readUInt32BE(6)).to.equal(0x2c4);
+    });
+
+    it('reports a hierarchy’s policy once one is set', async () => {
+      const { tpm, client } = await started();
+      tpm.hierarchies.policy.set(TPM_RH.ENDORSEMENT, { hashAlg: TPM_ALG.SHA256, digest: Buffer.alloc(32, 0xab) });
+      const { data } = await getCap(client, TPM_CAP.AUTH_POLICIES, TPM_RH.ENDORSEMENT, 1);
+      expect(data).to.deep.equal([{ handle: TPM_RH.ENDORSEMENT, policyHash: { hashAlg: TPM_ALG.SHA256, digest: Buffer.alloc(32, 0xab) } }]);
     });
 
     it('answers TPM_RC_VALUE + parameter 1 for TPM_CAP_VENDOR_PROPERTY and + parameter 2 for ACT (no ACTs)', async () => {

@@ -23,7 +23,7 @@ const HANDLE_INDEX_MASK = 0x00ffffff;
  * `start` on. Sessions are listed by slot, the slot number being the handle's low 24 bits, so the
  * loaded-session range (0x02) also reports policy sessions under their 0x03 handle, and the
  * saved-session range (0x03) reports context-saved sessions under 0x02 handles (none yet: no
- * ContextSave). A range with no handles of its own is TPM_RC_HANDLE for parameter 2.
+ * ContextSave). A range the TPM keeps no handles in is TPM_RC_HANDLE for parameter 2.
  */
 export function handlesFrom(tpm: Tpm, start: number): number[] {
   const from = (handles: readonly number[]) => handles.filter((h) => h >= start);
@@ -31,7 +31,7 @@ export function handlesFrom(tpm: Tpm, start: number): number[] {
     case TPM_HT.PCR:
       return from(Array.from({ length: LIMITS.PCR_COUNT }, (_, i) => HR.PCR + i));
     case TPM_HT.NV_INDEX:
-      return []; // no NV indices yet
+      return from(tpm.nv.handles());
     case TPM_HT.HMAC_SESSION: {
       const slot = start & HANDLE_INDEX_MASK;
       return tpm.sessions
@@ -46,7 +46,7 @@ export function handlesFrom(tpm: Tpm, start: number): number[] {
     case TPM_HT.TRANSIENT:
       return from(tpm.objects.handles());
     case TPM_HT.PERSISTENT:
-      return []; // no persistent objects yet
+      return from(tpm.persistent.handles());
     default:
       throw new TpmError(TPM_RC.HANDLE, 'no handles of this type').forParameter(2);
   }

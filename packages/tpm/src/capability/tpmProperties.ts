@@ -82,28 +82,31 @@ function permanentAttributes(tpm: Tpm): number {
 }
 
 function startupClearAttributes(tpm: Tpm): number {
-  // Hierarchies cannot be disabled yet (no HierarchyControl): all enabled.
   const { phEnable, shEnable, ehEnable, phEnableNV, orderly } = TPMA_STARTUP_CLEAR;
-  return (phEnable | shEnable | ehEnable | phEnableNV | (tpm.orderlyStartup ? orderly : 0)) >>> 0;
+  const enabled = (h: number, bit: number) => (tpm.hierarchies.enabled.get(h) ? bit : 0);
+  const v =
+    enabled(TPM_RH.PLATFORM, phEnable) | enabled(TPM_RH.OWNER, shEnable) | enabled(TPM_RH.ENDORSEMENT, ehEnable) | enabled(TPM_RH.PLATFORM_NV, phEnableNV);
+  return (v | (tpm.orderlyStartup ? orderly : 0)) >>> 0;
 }
 
 /**
- * The variable properties (TPM_PT 0x200..). NV, dictionary-attack and audit values are swtpm's
- * for a fresh TPM until those features keep state of their own.
+ * The variable properties (TPM_PT 0x200..). Space estimates, dictionary-attack and audit values
+ * are swtpm's for a fresh TPM until those features keep state of their own.
  */
 function variableProperties(tpm: Tpm): Map<number, number> {
   const sessions = tpm.sessions.loadedCount;
+  const persistent = tpm.persistent.handles().length;
   return new Map([
     [TPM_PT.PERMANENT, permanentAttributes(tpm)],
     [TPM_PT.STARTUP_CLEAR, startupClearAttributes(tpm)],
-    [TPM_PT.HR_NV_INDEX, 0],
+    [TPM_PT.HR_NV_INDEX, tpm.nv.handles().length],
     [TPM_PT.HR_LOADED, sessions],
     [TPM_PT.HR_LOADED_AVAIL, MAX_LOADED_SESSIONS - sessions],
     [TPM_PT.HR_ACTIVE, sessions],
     [TPM_PT.HR_ACTIVE_AVAIL, MAX_ACTIVE_SESSIONS - sessions],
     [TPM_PT.HR_TRANSIENT_AVAIL, MAX_LOADED_OBJECTS - tpm.objects.count],
-    [TPM_PT.HR_PERSISTENT, 0],
-    [TPM_PT.HR_PERSISTENT_AVAIL, 65],
+    [TPM_PT.HR_PERSISTENT, persistent],
+    [TPM_PT.HR_PERSISTENT_AVAIL, Math.max(0, 65 - persistent)],
     [TPM_PT.NV_COUNTERS, 0],
     [TPM_PT.NV_COUNTERS_AVAIL, 25],
     [TPM_PT.ALGORITHM_SET, 0],

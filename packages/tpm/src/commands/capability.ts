@@ -37,7 +37,7 @@ function commandsFrom(start: number): CommandSpec[] {
   return IMPLEMENTED_COMMANDS.map((c) => c.spec).filter((s) => s.code >= start);
 }
 
-/** Hierarchies that have an authPolicy (none set yet: TPM_ALG_NULL and an empty digest). */
+/** The permanent handles that have an authPolicy (TPM_ALG_NULL and an empty digest until SetPrimaryPolicy), ascending. */
 const POLICY_HANDLES = [TPM_RH.OWNER, TPM_RH.LOCKOUT, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM];
 
 /** The data for one TPM_CAP; property and count are GetCapability's, unchanged. */
@@ -76,23 +76,25 @@ function capabilityPage(tpm: Tpm, capability: number, property: number, count: n
     }
     case TPM_CAP.TPM_PROPERTIES:
       return takePage(tpmPropertiesFrom(tpm, property, IMPLEMENTED_COMMANDS.length), count, MAX_TPM_PROPERTIES);
-    case TPM_CAP.PCR_PROPERTIES: {
-      const { items, more } = pcrPropertiesPage(property, Math.min(count, MAX_PCR_PROPERTIES));
-      return { items, more };
-    }
+    case TPM_CAP.PCR_PROPERTIES:
+      return pcrPropertiesPage(property, Math.min(count, MAX_PCR_PROPERTIES));
     case TPM_CAP.ECC_CURVES:
       return page(IMPLEMENTED_CURVES, (c) => c, property & 0xffff, count, MAX_ECC_CURVES);
     case TPM_CAP.AUTH_POLICIES:
       if (handleTypeOf(property) !== TPM_HT.PERMANENT) throw valueOfProperty('TPM_CAP_AUTH_POLICIES starts at a permanent handle');
       return page(
-        POLICY_HANDLES.map((handle) => ({ handle, policyHash: { hashAlg: TPM_ALG.NULL, digest: Buffer.alloc(0) } })),
+        POLICY_HANDLES.map((handle) => ({
+          handle,
+          policyHash: tpm.hierarchies.policy.get(handle) ?? { hashAlg: TPM_ALG.NULL, digest: Buffer.alloc(0) },
+        })),
         (p) => p.handle,
         property,
         count,
         MAX_TAGGED_POLICIES,
       );
     case TPM_CAP.ACT:
-      // No authenticated countdown timers: the reference built without ACT support refuses every property.
+      // No ACTs, and TPMU_CAPABILITIES has no TPML_ACT_DATA member yet: answered as the reference built
+      // without ACT support (swtpm 0.7.1 answers an empty list for 0x40000110..0x4000011F instead).
       throw valueOfProperty('no ACTs');
     default:
       // TPM_CAP_VENDOR_PROPERTY: no vendor properties.

@@ -2,7 +2,7 @@ import { TPM_CAP } from '../constants/types.js';
 import { TPM_RC } from '../constants/rc.js';
 import { list, restricted, selectedBy, struct, u16, u32, u8SizedBytes, union, type Codec } from '../codec/codec.js';
 import { TPML_PCR_SELECTION } from './pcrSelection.js';
-import { LIMITS, TPMT_HA } from './basic.js';
+import { LIMITS, TPMT_HA_NULL } from './basic.js';
 
 // Sizes from MAX_CAP_BUFFER = 1024 (Part 2, 10.9 / 10.10): the number of entries that fit.
 const MAX_CAP_DATA = LIMITS.MAX_CAP_BUFFER - 4 - 4;
@@ -19,7 +19,7 @@ export const TPM_CAP_CODEC = restricted('TPM_CAP', u32, [...Object.values(TPM_CA
 export const TPMS_ALG_PROPERTY = struct('TPMS_ALG_PROPERTY', { alg: u16, algProperties: u32 });
 export const TPMS_TAGGED_PROPERTY = struct('TPMS_TAGGED_PROPERTY', { property: u32, value: u32 });
 export const TPMS_TAGGED_PCR_SELECT = struct('TPMS_TAGGED_PCR_SELECT', { tag: u32, pcrSelect: u8SizedBytes('TPMS_TAGGED_PCR_SELECT.pcrSelect', 0, 255) });
-export const TPMS_TAGGED_POLICY = struct('TPMS_TAGGED_POLICY', { handle: u32, policyHash: TPMT_HA });
+export const TPMS_TAGGED_POLICY = struct('TPMS_TAGGED_POLICY', { handle: u32, policyHash: TPMT_HA_NULL });
 
 export const TPML_ALG_PROPERTY = list('TPML_ALG_PROPERTY', TPMS_ALG_PROPERTY, MAX_CAP_ALGS);
 export const TPML_HANDLE = list('TPML_HANDLE', u32, MAX_CAP_HANDLES);

@@ -1,14 +1,16 @@
 import { TPM_ALG, TPM_ECC_CURVE } from '../constants/alg.js';
 import { TPM_RC } from '../constants/rc.js';
 import { none, restricted, selectedBy, struct, u16, u32, union, type Codec } from '../codec/codec.js';
-import { TPMI_ALG_HASH } from './basic.js';
+import { TPMI_ALG_HASH, TPMI_ALG_HASH_NULL } from './basic.js';
 import { TPMT_SYM_DEF_OBJECT } from './symmetric.js';
 
 // Scheme details (TPMS_SCHEME_*): most carry just the hash; ECDAA adds a commit count.
 const TPMS_SCHEME_HASH = struct('TPMS_SCHEME_HASH', { hashAlg: TPMI_ALG_HASH });
 const TPMS_SCHEME_ECDAA = struct('TPMS_SCHEME_ECDAA', { hashAlg: TPMI_ALG_HASH, count: u16 });
 export const TPMI_ALG_KDF = restricted('TPMI_ALG_KDF', u16, [TPM_ALG.MGF1, TPM_ALG.KDF1_SP800_56A, TPM_ALG.KDF1_SP800_108], TPM_RC.KDF);
-const TPMS_SCHEME_XOR = struct('TPMS_SCHEME_XOR', { hashAlg: TPMI_ALG_HASH, kdf: TPMI_ALG_KDF });
+const TPMI_ALG_KDF_NULL = restricted('TPMI_ALG_KDF+', u16, [TPM_ALG.MGF1, TPM_ALG.KDF1_SP800_56A, TPM_ALG.KDF1_SP800_108, TPM_ALG.NULL], TPM_RC.KDF);
+/** TPMS_SCHEME_XOR: both members are '+' types (Part 2, 11.1.21). */
+const TPMS_SCHEME_XOR = struct('TPMS_SCHEME_XOR', { hashAlg: TPMI_ALG_HASH_NULL, kdf: TPMI_ALG_KDF_NULL });
 
 type SchemeDetails = { hashAlg: number; count?: number; kdf?: number } | null;
 const hashOnly = (algs: number[]): [number, Codec<any> | null][] => algs.map((a) => [a, TPMS_SCHEME_HASH]);
