@@ -16,6 +16,7 @@ import { DictionaryAttack } from './state/dictionaryAttack.js';
 import { hmac } from './crypto/hashAlgorithms.js';
 import { TPM_ALG } from './constants/alg.js';
 import { AlgorithmSelfTests } from './capability/algorithmSelfTests.js';
+import { ContextState } from './context/contextState.js';
 
 /** Hash of ticket HMACs (the reference's CONTEXT_INTEGRITY_HASH_ALG). */
 const TICKET_HASH = TPM_ALG.SHA512;
@@ -46,8 +47,10 @@ export class Tpm {
   readonly sessions = new SessionTable();
   readonly objects = new ObjectTable();
   readonly persistent = new PersistentObjects();
-  readonly nv = new NvStore();
-  readonly da = new DictionaryAttack();
+  readonly nv = new NvStore(() => this.persistent.handles().length);
+  readonly da = new DictionaryAttack(() => this.clock.time);
+  /** Context-management counters and kept sequence states (ContextSave / ContextLoad). */
+  readonly contexts = new ContextState();
   readonly random: RandomSource;
   readonly clock: TpmClock;
 
@@ -145,6 +148,10 @@ export class Tpm {
         this.hierarchies.reset();
       }
     }
+    this.nv.startup(resume ? 'resume' : restart ? 'restart' : 'reset', this.orderlyStartup);
+    this.hierarchies.startup(resume);
+    this.contexts.startup(resume ? 'resume' : restart ? 'restart' : 'reset');
+    this.da.startup(this.orderlyStartup);
     this.objects.clear();
     this.initPending = false;
     this.started = true;
@@ -157,6 +164,7 @@ export class Tpm {
     // A pending PCR_Allocate cannot survive a resume (Part 3, 9.4: TPM_RC_TYPE).
     if (type === TPM_SU.STATE && !this.pcrs.allocationUnchanged()) throw new TpmError(TPM_RC.TYPE, 'PCR allocation pending').forParameter(1);
     this.shutdownType = type;
+    this.nv.shutdown();
     this.savedState = type === TPM_SU.STATE ? { pcrs: this.pcrs.snapshot() } : null;
   }
 
@@ -199,10 +207,13 @@ export class Tpm {
         if (!this.sessions.get(handle)) fail(TPM_RC.REFERENCE_H0, 'no such session');
         return;
       case TPM_HT.PERSISTENT:
-        if (!this.persistent.get(handle)) fail(TPM_RC.HANDLE, 'no persistent object at this handle');
+        this.persistent.checkUsable(handle, this);
+        return;
+      case TPM_HT.PERMANENT:
+        this.hierarchies.checkHandleEnabled(handle);
         return;
       case TPM_HT.NV_INDEX:
-        if (!this.nv.get(handle)) fail(TPM_RC.HANDLE, 'NV index not defined');
+        if (!this.nv.isAccessible(handle, this.hierarchies)) fail(TPM_RC.HANDLE, 'NV index not defined or its hierarchy disabled');
         return;
       default:
         return;
@@ -220,7 +231,7 @@ export class Tpm {
     const t = handleTypeOf(handle);
     if (t === TPM_HT.PCR) return true;
     if (t === TPM_HT.PERMANENT) return handle !== TPM_RH.LOCKOUT;
-    if (t === TPM_HT.NV_INDEX) return false; // NV_NO_DA is checked by the NV layer
+    if (t === TPM_HT.NV_INDEX) return this.nv.get(handle)?.noDA ?? false;
     const obj = t === TPM_HT.PERSISTENT ? this.persistent.get(handle) : this.objects.get(handle);
     // sequences have no attributes and are treated as noDA; keys say so in TPMA_OBJECT
     return !!obj && (obj.kind !== 'object' || (obj as TransientObject & { has(a: 'noDA'): boolean }).has('noDA'));

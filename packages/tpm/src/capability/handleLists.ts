@@ -22,8 +22,7 @@ const HANDLE_INDEX_MASK = 0x00ffffff;
  * The handles GetCapability(HANDLES) can list for the range `start` lies in, ascending, from
  * `start` on. Sessions are listed by slot, the slot number being the handle's low 24 bits, so the
  * loaded-session range (0x02) also reports policy sessions under their 0x03 handle, and the
- * saved-session range (0x03) reports context-saved sessions under 0x02 handles (none yet: no
- * ContextSave). A range the TPM keeps no handles in is TPM_RC_HANDLE for parameter 2.
+ * saved-session range (0x03) reports context-saved sessions under 0x02 handles. A range the TPM keeps no handles in is TPM_RC_HANDLE for parameter 2.
  */
 export function handlesFrom(tpm: Tpm, start: number): number[] {
   const from = (handles: readonly number[]) => handles.filter((h) => h >= start);
@@ -40,7 +39,7 @@ export function handlesFrom(tpm: Tpm, start: number): number[] {
         .sort((a, b) => (a & HANDLE_INDEX_MASK) - (b & HANDLE_INDEX_MASK));
     }
     case TPM_HT.POLICY_SESSION:
-      return []; // saved sessions
+      return tpm.sessions.savedHandles().filter((h) => (h & HANDLE_INDEX_MASK) >= (start & HANDLE_INDEX_MASK)); // saved sessions
     case TPM_HT.PERMANENT:
       return from(PERMANENT_HANDLES);
     case TPM_HT.TRANSIENT:

@@ -7,7 +7,9 @@ import { MAX_ACTIVE_SESSIONS, MAX_LOADED_SESSIONS } from '../sessions/sessionTab
 import { LIMITS } from '../structures/basic.js';
 import { MAX_DIGEST_SIZE } from '../crypto/hashAlgorithms.js';
 import type { Tpm } from '../tpm.js';
+import { MAX_NV_INDEX_SIZE } from '../structures/nvPublic.js';
 import { IMPLEMENTED_CURVES } from './algorithms.js';
+import { persistentObjectsAvailable } from '../objects/evictSpace.js';
 
 /** Four characters as a big-endian UINT32, zero padded (TPM_PT_MANUFACTURER, TPM_PT_VENDOR_STRING_x). */
 const chars = (s: string): number => Buffer.from(s.padEnd(4, '\0'), 'latin1').readUInt32BE(0);
@@ -45,7 +47,7 @@ function fixedProperties(commandCount: number): Map<number, number> {
     [TPM_PT.PCR_SELECT_MIN, LIMITS.PCR_SELECT_MIN],
     [TPM_PT.CONTEXT_GAP_MAX, 0xffff],
     [TPM_PT.NV_COUNTERS_MAX, 0],
-    [TPM_PT.NV_INDEX_MAX, 2048],
+    [TPM_PT.NV_INDEX_MAX, MAX_NV_INDEX_SIZE],
     [TPM_PT.MEMORY, 0x6], // TPMA_MEMORY: sharedNV, objectCopiedToRam
     [TPM_PT.CLOCK_UPDATE, 1 << 12],
     [TPM_PT.CONTEXT_HASH, TPM_ALG.SHA512],
@@ -78,6 +80,8 @@ function permanentAttributes(tpm: Tpm): number {
   if (set(TPM_RH.OWNER)) v |= TPMA_PERMANENT.ownerAuthSet;
   if (set(TPM_RH.ENDORSEMENT)) v |= TPMA_PERMANENT.endorsementAuthSet;
   if (set(TPM_RH.LOCKOUT)) v |= TPMA_PERMANENT.lockoutAuthSet;
+  if (tpm.hierarchies.disableClear) v |= TPMA_PERMANENT.disableClear;
+  if (tpm.da.inLockout) v |= TPMA_PERMANENT.inLockout;
   return v;
 }
 
@@ -102,19 +106,19 @@ function variableProperties(tpm: Tpm): Map<number, number> {
     [TPM_PT.HR_NV_INDEX, tpm.nv.handles().length],
     [TPM_PT.HR_LOADED, sessions],
     [TPM_PT.HR_LOADED_AVAIL, MAX_LOADED_SESSIONS - sessions],
-    [TPM_PT.HR_ACTIVE, sessions],
-    [TPM_PT.HR_ACTIVE_AVAIL, MAX_ACTIVE_SESSIONS - sessions],
+    [TPM_PT.HR_ACTIVE, tpm.sessions.activeCount],
+    [TPM_PT.HR_ACTIVE_AVAIL, MAX_ACTIVE_SESSIONS - tpm.sessions.activeCount],
     [TPM_PT.HR_TRANSIENT_AVAIL, MAX_LOADED_OBJECTS - tpm.objects.count],
     [TPM_PT.HR_PERSISTENT, persistent],
-    [TPM_PT.HR_PERSISTENT_AVAIL, Math.max(0, 65 - persistent)],
-    [TPM_PT.NV_COUNTERS, 0],
-    [TPM_PT.NV_COUNTERS_AVAIL, 25],
+    [TPM_PT.HR_PERSISTENT_AVAIL, persistentObjectsAvailable(tpm.nv, persistent)],
+    [TPM_PT.NV_COUNTERS, tpm.nv.counterCount()],
+    [TPM_PT.NV_COUNTERS_AVAIL, tpm.nv.countersAvailable()],
     [TPM_PT.ALGORITHM_SET, 0],
     [TPM_PT.LOADED_CURVES, IMPLEMENTED_CURVES.length],
-    [TPM_PT.LOCKOUT_COUNTER, 0],
-    [TPM_PT.MAX_AUTH_FAIL, 3],
-    [TPM_PT.LOCKOUT_INTERVAL, 1000],
-    [TPM_PT.LOCKOUT_RECOVERY, 1000],
+    [TPM_PT.LOCKOUT_COUNTER, tpm.da.failedTries],
+    [TPM_PT.MAX_AUTH_FAIL, tpm.da.maxTries],
+    [TPM_PT.LOCKOUT_INTERVAL, tpm.da.recoveryTime],
+    [TPM_PT.LOCKOUT_RECOVERY, tpm.da.lockoutRecovery],
     [TPM_PT.NV_WRITE_RECOVERY, 0],
     [TPM_PT.AUDIT_COUNTER_0, 0],
     [TPM_PT.AUDIT_COUNTER_1, 0],

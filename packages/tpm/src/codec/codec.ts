@@ -12,6 +12,8 @@ export interface Codec<T> {
   readonly name: string;
   read(r: Reader): T;
   write(w: Writer, v: T): void;
+  /** A TPM2B: a u16 size, then that many octets (what session parameter encryption can encrypt). */
+  readonly isTpm2b?: true;
 }
 
 export type ValueOf<C> = C extends Codec<infer T> ? T : never;
@@ -86,6 +88,7 @@ export function bitfield(name: string, base: Codec<number>, reservedMask: number
 export function tpm2b(name: string, max: number): Codec<Buffer> {
   return {
     name,
+    isTpm2b: true,
     read(r) {
       const n = r.u16();
       if (n > max) fail(TPM_RC.SIZE, `${name}: size ${n} > ${max}`);
@@ -143,6 +146,7 @@ export function sized<T>(name: string, inner: Codec<T>, opts?: { allowEmpty?: fa
 export function sized<T>(name: string, inner: Codec<T>, opts: { allowEmpty?: boolean } = {}): Codec<T | null> {
   return {
     name,
+    isTpm2b: true,
     read(r) {
       const n = r.u16();
       if (n === 0) {

@@ -4,6 +4,7 @@ import { TPM_ST } from '../constants/types.js';
 import { hash } from '../crypto/hashAlgorithms.js';
 import { TpmError } from '../errors.js';
 import { HashSequence, ticketIsSafe } from '../objects/hashSequence.js';
+import { hashCheckDigest } from '../objects/ticketDigests.js';
 import { implement } from '../pipeline/handler.js';
 import { EventSequenceComplete, Hash, HashSequenceStart, SequenceComplete, SequenceUpdate } from '../spec/hash.js';
 import { nullTicket, type Ticket } from '../structures/tickets.js';
@@ -11,9 +12,9 @@ import type { Tpm } from '../tpm.js';
 import { checkExtendAllowed, extendPcr } from './pcr.js';
 
 /** The hash-check ticket (Part 3, 15.4): none for TPM_RH_NULL or data that begins with TPM_GENERATED_VALUE. */
-function hashCheckTicket(tpm: Tpm, hierarchy: number, digest: Buffer, safe: boolean): Ticket {
+function hashCheckTicket(tpm: Tpm, hierarchy: number, hashAlg: number, digest: Buffer, safe: boolean): Ticket {
   if (hierarchy === TPM_RH.NULL || !safe) return nullTicket(TPM_RH.NULL);
-  return { tag: TPM_ST.HASHCHECK, hierarchy, digest: tpm.ticketHmac(hierarchy, TPM_ST.HASHCHECK, digest) };
+  return { tag: TPM_ST.HASHCHECK, hierarchy, digest: hashCheckDigest(tpm, hierarchy, hashAlg, digest) };
 }
 
 /** The hash or event sequence at a handle; anything else is TPM_RC_MODE for that handle. */
@@ -28,7 +29,7 @@ export const hashCommand = implement(Hash, (tpm, { params }) => {
   const outHash = hash(params.hashAlg, params.data);
   // TPM2_Hash refuses a ticket only for data that could be a TPMS_ATTEST; shorter data is fine (unlike sequences).
   const safe = params.data.length < 4 || ticketIsSafe(params.data);
-  return { outHash, validation: hashCheckTicket(tpm, params.hierarchy, outHash, safe) };
+  return { outHash, validation: hashCheckTicket(tpm, params.hierarchy, params.hashAlg, outHash, safe) };
 });
 
 export const hashSequenceStart = implement(HashSequenceStart, (tpm, { params }) => {
@@ -46,7 +47,7 @@ export const sequenceComplete = implement(SequenceComplete, (tpm, { handles, par
   seq.update(params.buffer);
   const digest = seq.finish()[0]!.digest;
   tpm.objects.remove(handles.sequenceHandle);
-  return { result: digest, validation: hashCheckTicket(tpm, params.hierarchy, digest, seq.ticketSafe) };
+  return { result: digest, validation: hashCheckTicket(tpm, params.hierarchy, seq.hashAlg, digest, seq.ticketSafe) };
 });
 
 export const eventSequenceComplete = implement(EventSequenceComplete, (tpm, { handles, params, locality }) => {

@@ -9,6 +9,14 @@ import { getTestResult, incrementalSelfTest, selfTest } from './selfTest.js';
 import { getRandom, stirRandom } from './random.js';
 import { clockRateAdjust, clockSet, readClock } from './clock.js';
 import { testParms } from './testParms.js';
+import { sign, verifySignature } from './signing.js';
+import { ecdhKeyGen, ecdhZGen, rsaDecrypt, rsaEncrypt } from './asymmetric.js';
+import { encryptDecrypt2, encryptDecryptCommand, hmacCommand, hmacStart } from './symmetric.js';
+import { contextLoad, contextSave, evictControl } from './context.js';
+import { changeEPS, changePPS, clear, clearControl, hierarchyChangeAuth, hierarchyControl, setPrimaryPolicy } from './hierarchy.js';
+import { dictionaryAttackLockReset, dictionaryAttackParameters } from './dictionaryAttack.js';
+import { NV_COMMANDS } from './nv.js';
+import { POLICY_COMMANDS } from './policy.js';
 
 /** Every implemented command. The dispatcher and GetCapability(COMMANDS) are built from this list. */
 export const COMMANDS: readonly Implementation[] = [
@@ -44,4 +52,28 @@ export const COMMANDS: readonly Implementation[] = [
   readPublic,
   unseal,
   objectChangeAuth,
+  ...NV_COMMANDS,
+  contextSave,
+  contextLoad,
+  evictControl,
+  hierarchyControl,
+  setPrimaryPolicy,
+  changePPS,
+  changeEPS,
+  clear,
+  clearControl,
+  hierarchyChangeAuth,
+  dictionaryAttackLockReset,
+  dictionaryAttackParameters,
+  sign,
+  verifySignature,
+  rsaEncrypt,
+  rsaDecrypt,
+  ecdhKeyGen,
+  ecdhZGen,
+  encryptDecryptCommand,
+  encryptDecrypt2,
+  hmacCommand,
+  hmacStart,
+  ...POLICY_COMMANDS,
 ];

@@ -58,4 +58,12 @@ export class HashSequence implements TransientObject {
   finish(): TpmtHa[] {
     return this.states.map((s) => ({ hashAlg: s.alg, digest: s.h.digest() }));
   }
+
+  /** An independent copy with the same hash state (ContextSave keeps one, each ContextLoad gets another). */
+  clone(): HashSequence {
+    const c = new HashSequence(Buffer.from(this.authValue), this.hashAlg);
+    c.states.splice(0, c.states.length, ...this.states.map((s) => ({ alg: s.alg, h: s.h.copy() })));
+    c.firstBlockSafe = this.firstBlockSafe;
+    return c;
+  }
 }

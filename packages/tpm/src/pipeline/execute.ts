@@ -11,7 +11,7 @@ import { TPMS_AUTH_COMMAND, TPMS_AUTH_RESPONSE, type AuthCommand, type AuthRespo
 import { COMMANDS } from '../commands/index.js';
 import type { Implementation } from './handler.js';
 import type { Tpm } from '../tpm.js';
-import { authorize, respondToSession, type AuthorizedSession } from './authorization.js';
+import { authorizeCommand, respondToSessions } from './authorization.js';
 
 const registry = new Map<number, Implementation>(COMMANDS.map((c) => [c.spec.code, c]));
 
@@ -66,30 +66,13 @@ function run(tpm: Tpm, command: Buffer, locality: number): Buffer {
       throw err.rc === TPM_RC.REFERENCE_H0 ? new TpmError(TPM_RC.REFERENCE_H0 + i) : err.forHandle(i + 1);
     }
   });
-  const authHandles = spec.handles.map((h, i) => (h.auth ? handleValues[i]! : -1)).filter((h) => h >= 0);
-
   // --- authorization area
   let auths: AuthCommand[] = [];
-  if (tag === TPM_ST.SESSIONS) {
-    auths = readAuthArea(r);
-  } else if (authHandles.length) {
-    fail(TPM_RC.AUTH_MISSING);
-  }
-  if (auths.length < authHandles.length) fail(TPM_RC.AUTH_MISSING);
+  if (tag === TPM_ST.SESSIONS) auths = readAuthArea(r);
 
-  // --- authorization: each authorized handle by the session in the same position
-  const paramStart = r.offset;
-  const rawParams = command.subarray(paramStart);
-  const authorized: AuthorizedSession[] = auths.map((auth, i) =>
-    authorize(tpm, {
-      auth,
-      index: i,
-      entity: i < authHandles.length ? authHandles[i]! : null,
-      commandCode: code,
-      handles: handleValues,
-      rawParams,
-    }),
-  );
+  // --- authorization (sessions, roles, policies; AUTH_MISSING), then decryption of the first parameter
+  const authorization = authorizeCommand(tpm, { auths, spec, handles: handleValues, rawParams: command.subarray(r.offset), locality });
+  const pr = new Reader(authorization.parameters);
 
   // --- parameters, each numbered for errors
   const params: Record<string, unknown> = {};
@@ -97,12 +80,12 @@ function run(tpm: Tpm, command: Buffer, locality: number): Buffer {
   for (let i = 0; i < fields.length; i++) {
     const [name, field] = fields[i]!;
     try {
-      params[name] = 'kind' in (field as object) ? (field as any).union.read(r, params[(field as any).selector]) : (field as any).read(r);
+      params[name] = 'kind' in (field as object) ? (field as any).union.read(pr, params[(field as any).selector]) : (field as any).read(pr);
     } catch (e) {
       throw asTpmError(e).forParameter(i + 1);
     }
   }
-  if (r.remaining !== 0) fail(TPM_RC.SIZE, `${r.remaining} bytes after the last parameter`);
+  if (pr.remaining !== 0) fail(TPM_RC.SIZE, `${pr.remaining} bytes after the last parameter`);
 
   // --- the command itself
   const result = impl.handler(tpm, { handles, params: params as any, locality, spec });
@@ -116,11 +99,9 @@ function run(tpm: Tpm, command: Buffer, locality: number): Buffer {
   spec.response.write(w, result);
   const respParams = w.view(respStart);
   paramSize?.();
-  if (tag === TPM_ST.SESSIONS) {
-    const responses: AuthResponse[] = authorized.map((a) => respondToSession(tpm, a, code, respParams));
-    for (const resp of responses) TPMS_AUTH_RESPONSE.write(w, resp);
-    for (const a of authorized) if (a.flushAfter) tpm.sessions.remove(a.handle);
-  }
+  // nonces, response parameter encryption (in place), audit, response HMACs, session flushes
+  const responses: AuthResponse[] = respondToSessions(tpm, authorization, respParams);
+  if (tag === TPM_ST.SESSIONS) for (const resp of responses) TPMS_AUTH_RESPONSE.write(w, resp);
   w.patchU32(2, w.offset);
   return w.finish();
 }

@@ -56,3 +56,11 @@ export const TPMI_DH_PARENT_NULL = handleType(
   'TPMI_DH_PARENT+',
   (h) => oneOf(TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.NULL)(h) || inRange(h, HR.TRANSIENT) || inRange(h, HR.PERSISTENT),
 );
+/** TPMI_DH_ENTITY: an entity with an authValue or authPolicy (PolicySecret's authHandle); TPM_RH_NULL refused. */
+export const TPMI_DH_ENTITY = handleType(
+  'TPMI_DH_ENTITY',
+  (h) =>
+    oneOf(TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.LOCKOUT)(h) ||
+    inRange(h, HR.TRANSIENT) || inRange(h, HR.PERSISTENT) || inRange(h, HR.NV_INDEX) || h < LIMITS.PCR_COUNT ||
+    (h >= TPM_RH.AUTH_00 && h <= TPM_RH.AUTH_FF),
+);

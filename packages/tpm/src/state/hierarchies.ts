@@ -63,6 +63,33 @@ export class Hierarchies {
     this.proofs.set(hierarchy, this.random.bytes(SEED_SIZE));
   }
 
+  /** TPMA_PERMANENT.disableClear: ClearControl's latch that makes TPM2_Clear answer TPM_RC_DISABLED. */
+  disableClear = false;
+
+  /**
+   * Every Startup (the reference's HierarchyStartup): phEnable is set; except on TPM Resume the
+   * platform authValue and authPolicy are cleared and every enable is set again (TPMA_STARTUP_CLEAR).
+   */
+  startup(resume: boolean): void {
+    this.enabled.set(TPM_RH.PLATFORM, true);
+    if (resume) return;
+    this.auth.set(TPM_RH.PLATFORM, Buffer.alloc(0));
+    this.policy.set(TPM_RH.PLATFORM, { hashAlg: TPM_ALG.NULL, digest: Buffer.alloc(0) });
+    this.enableAll();
+  }
+
+  /** A hierarchy handle in a handle area refers to nothing while its hierarchy is disabled (EntityGetLoadStatus). */
+  checkHandleEnabled(handle: number): void {
+    const hierarchy = handle === TPM_RH.OWNER || handle === TPM_RH.ENDORSEMENT || handle === TPM_RH.PLATFORM;
+    if (hierarchy && !this.isEnabled(handle)) fail(TPM_RC.HIERARCHY, 'hierarchy disabled');
+  }
+
+  /** Empty authValue and no authPolicy (TPM2_Clear, ChangeEPS). */
+  clearAuthorization(hierarchy: number): void {
+    this.auth.set(hierarchy, Buffer.alloc(0));
+    this.policy.set(hierarchy, { hashAlg: TPM_ALG.NULL, digest: Buffer.alloc(0) });
+  }
+
   private enableAll(): void {
     for (const h of [TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.PLATFORM_NV]) this.enabled.set(h, true);
   }

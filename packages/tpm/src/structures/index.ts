@@ -9,3 +9,7 @@ export * from './publicParms.js';
 export * from './public.js';
 export * from './sensitive.js';
 export * from './creation.js';
+export * from './nvPublic.js';
+export * from './signature.js';
+export * from './rsaDecrypt.js';
+export * from './cipher.js';

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/** `npm run bench [-- options]`: vtpm against swtpm, over sockets and in-process. See --help. */
+import { parseArgs } from 'node:util';
+import { runBenchmark, type BenchOptions } from './benchmark.js';
+import type { Placement } from './cpuPlacement.js';
+import { formatReport, toJson } from './report.js';
+
+const USAGE = `usage: node packages/bench/dist/src/main.js [options]
+  --seconds S         measure each round of a cell for S seconds (default 0.5; with --ops, an upper bound)
+  --ops N             measure exactly N operations per round
+  --rounds R          rounds per cell, interleaved across targets; the cell shows the median (default 3)
+  --warmup S          unmeasured warm-up per round, seconds (default 0.2)
+  --placement P       same (default): client and servers pinned to one CPU; split: client and servers on
+                      different CPUs; os: no pinning. A ping-pong rate depends on it severalfold.
+  --vtpm-process      run vtpm as a child process (node packages/cli/dist/src/main.js mssim) instead of in this process
+  --skip-swtpm-proto  skip the raw swtpm data-port protocol rows
+  --workload NAME     only this workload (repeatable): PCR_Extend, PCR_Read, GetRandom, Hash
+  --host H            bind/connect address (default 127.0.0.1)
+  --port-base P       swtpm P,P+1; vtpm mssim P+2,P+3; vtpm swtpm-proto P+4,P+5 (default 2381)
+  --json              print JSON instead of the table`;
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    ops: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '0.2' },
+    placement: { type: 'string', default: 'same' },
+    'vtpm-process': { type: 'boolean', default: false },
+    'skip-swtpm-proto': { type: 'boolean', default: false },
+    workload: { type: 'string', multiple: true, default: [] },
+    host: { type: 'string', default: '127.0.0.1' },
+    'port-base': { type: 'string', default: '2381' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function positive(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${v}`);
+  return n;
+}
+
+const ops = positive('ops', values.ops);
+const placement = values.placement as Placement;
+if (!['same', 'split', 'os'].includes(placement)) throw new Error(`--placement must be same, split or os, got ${placement}`);
+const options: BenchOptions = {
+  host: values.host,
+  portBase: positive('port-base', values['port-base'])!,
+  budget: { ops, seconds: positive('seconds', values.seconds) ?? (ops === undefined ? 0.5 : undefined), warmupSeconds: Number(values.warmup) },
+  rounds: Math.round(positive('rounds', values.rounds)!),
+  placement,
+  vtpmProcess: values['vtpm-process'],
+  swtpmProto: !values['skip-swtpm-proto'],
+  workloads: values.workload,
+};
+
+const report = await runBenchmark(options, values.json ? undefined : (line) => process.stderr.write(`  ${line}\n`));
+console.log(values.json ? JSON.stringify(toJson(report, options), null, 2) : formatReport(report, options));

@@ -1,0 +1,65 @@
+/** `vtpm --help` and the subcommands' help. */
+export const MAIN_HELP = `Usage: vtpm <command> [options]
+
+A TPM 2.0 emulator that real TPM clients (tpm2-tools, tpm2-tss, tpm2-pytss) accept unchanged.
+
+Commands:
+  socket   a TPM behind swtpm's socket interface, with swtpm's flags (data port + control port)
+  mssim    a TPM behind the Microsoft simulator protocol (command port + platform port)
+
+Options:
+  -h, --help     this help (vtpm <command> --help: the command's options)
+  --version      the vtpm version
+
+Examples:
+  vtpm socket --tpm2 --server type=tcp,port=2321 --ctrl type=tcp,port=2322 \\
+       --tpmstate dir=/tmp/vtpm --flags not-need-init,startup-clear
+  vtpm mssim --port 2321
+  TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=2321 tpm2_getrandom --hex 8
+`;
+
+export const SOCKET_HELP = `Usage: vtpm socket --tpm2 [options]
+
+swtpm's "swtpm socket" flags, so scripts written for swtpm run vtpm in its place.
+
+  --tpm2                       required: vtpm emulates TPM 2.0 only
+  --server type=tcp,port=N[,bindaddr=ADDRESS][,disconnect]
+  -p, --port N                 data channel: raw TPM commands (or mssim TPM_SEND_COMMAND framing)
+  --ctrl type=tcp,port=N[,bindaddr=ADDRESS]
+                               control channel (swtpm's CMD_* protocol); without it, a free
+                               loopback port is used and printed
+  --tpmstate dir=DIR[,mode=0640]
+                               state directory, created when missing and checked to be writable.
+                               Not used yet: the TPM state is not persisted (a later version will).
+  --flags [not-need-init][,startup-clear|startup-state|startup-none][,disable-auto-shutdown]
+                               without not-need-init (or a startup-* flag) the TPM waits for
+                               CMD_INIT on the control channel; startup-clear sends TPM2_Startup(CLEAR)
+  --locality [reject-locality-4][,allow-set-locality]
+  --pid file=PATH|fd=N         write the process id
+  --log file=PATH|fd=N[,level=N][,prefix=TEXT][,truncate]
+                               lifecycle log (file=- for none)
+  -d, --daemon                 run in the background once listening
+  --seccomp action=none|kill|log
+                               accepted; vtpm installs no seccomp profile
+  --print-capabilities         print the supported features as JSON
+  -h, --help                   this help
+
+Addresses default to 127.0.0.1. Not supported: unixio channels, --fd, --key, --migration-key,
+--runas, --terminate, --vtpm-proxy, --print-states.
+SIGINT / SIGTERM (or CMD_SHUTDOWN on the control channel) stop the server; exit code 0.
+`;
+
+export const MSSIM_HELP = `Usage: vtpm mssim [--port N] [--host ADDRESS] [--tpmstate dir=DIR]
+
+The Microsoft TPM 2.0 simulator protocol (as ibmswtpm2): TPM commands on port N (default 2321),
+platform signals (POWER_ON, NV_ON, ...) on N + 1. The TPM starts powered and waits for
+TPM2_Startup, as ibmswtpm2 does. Use with TCTI mssim:host=ADDRESS,port=N.
+
+  -p, --port N                 command port (platform port: N + 1); 0 picks free ports
+  --host ADDRESS               listen address (default 127.0.0.1)
+  --tpmstate dir=DIR           state directory, created when missing and checked; not used yet
+                               (the TPM state is not persisted yet)
+  -h, --help                   this help
+
+SIGINT / SIGTERM (or TPM_STOP from a client) stop the server; exit code 0.
+`;

@@ -1,0 +1,44 @@
+import { Tpm } from '@vtpm/tpm';
+import { SwtpmServer } from '@vtpm/server';
+import { parseSocketOptions } from '../args/swtpmOptions.js';
+import { prepareStateDir } from '../runtime/stateDir.js';
+import { writePidFile } from '../runtime/pidFile.js';
+import { Logger } from '../runtime/logger.js';
+import { daemonize, isDaemonChild, reportReady } from '../runtime/daemon.js';
+import { serveUntilStopped } from '../runtime/serveUntilStopped.js';
+import { vtpmVersion } from '../runtime/version.js';
+import { SOCKET_HELP } from './helpText.js';
+import { sendStartup } from './startupCommand.js';
+
+/** `vtpm socket ...`: swtpm's socket mode. */
+export async function runSocket(argv: readonly string[]): Promise<void> {
+  const opts = parseSocketOptions(argv);
+  if (opts.help) return void process.stdout.write(SOCKET_HELP);
+  if (opts.printCapabilities) return void process.stdout.write(`${capabilitiesJson()}\n`);
+  if (opts.stateDir) prepareStateDir(opts.stateDir);
+  if (opts.daemon && !isDaemonChild()) await daemonize(argv);
+
+  const logger = new Logger(opts.log);
+  const tpm = new Tpm();
+  if (opts.startup) await sendStartup(tpm, opts.startup, logger);
+  const server = await SwtpmServer.start({
+    tpm,
+    host: opts.server.host,
+    port: opts.server.port,
+    ctrlHost: opts.ctrl?.host ?? opts.server.host,
+    ctrlPort: opts.ctrl?.port ?? 0,
+    needInit: opts.needInit,
+    rejectLocality4: opts.rejectLocality4,
+  });
+  const cleanups = opts.pidFile ? [writePidFile(opts.pidFile)] : [];
+  const line = `vtpm: swtpm socket TPM listening on ${server.host}:${server.port} (control ${server.ctrlHost}:${server.ctrlPort})${opts.needInit ? ', waiting for CMD_INIT' : ''}`;
+  logger.log(1, line);
+  reportReady(line);
+  await serveUntilStopped(server, logger, cleanups);
+}
+
+/** What `swtpm socket --print-capabilities` reports, for the features vtpm has. */
+function capabilitiesJson(): string {
+  const features = ['tpm-2.0', 'tpm-send-command-header', 'flags-opt-startup', 'cmdarg-seccomp'];
+  return JSON.stringify({ type: 'swtpm', features, version: vtpmVersion() });
+}

@@ -1,0 +1,21 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { UsageError } from '../args/usageError.js';
+
+/**
+ * `--tpmstate dir=DIR`: created when missing and checked to be a writable directory, so a wrong
+ * path fails now rather than when state is first saved. (vtpm does not persist the TPM state in
+ * it yet; a later version will.)
+ */
+export function prepareStateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--tpmstate dir=${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--tpmstate dir=${dir}: not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--tpmstate dir=${dir}: directory is not writable`);
+  }
+}

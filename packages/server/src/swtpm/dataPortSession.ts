@@ -1,0 +1,54 @@
+import type { Socket } from 'node:net';
+import { errorResponse, TPM_RC } from '@vtpm/tpm';
+import { ByteReader } from '../stream/byteReader.js';
+import { writeFrame } from '../net/writeFrame.js';
+import { MSSIM, SEND_COMMAND_PREFIX_SIZE, sendCommandReply } from '../protocol/mssimProtocol.js';
+import { MAX_FRAME_SIZE, PARTIAL_FRAME_TIMEOUT_MS, TPM_HEADER_SIZE, TPM_SIZE_OFFSET } from '../protocol/tpmFrame.js';
+import type { SwtpmDevice } from './swtpmDevice.js';
+
+/** swtpm answers every command with TPM_RC_FAILURE while the TPM is not running (before INIT, after STOP). */
+const NOT_RUNNING = errorResponse(TPM_RC.FAILURE);
+
+/**
+ * One connection to the data channel. Each command is either raw TPM bytes (answered raw) or, as
+ * swtpm accepts, prefixed with the mssim TPM_SEND_COMMAND header (answered `u32 size | response |
+ * u32 0`, and its locality byte becomes the channel's locality, as in swtpm). Commands are
+ * reassembled by their size field, however they were split; several may arrive in one write.
+ */
+export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<void> {
+  const r = new ByteReader(socket, PARTIAL_FRAME_TIMEOUT_MS);
+  try {
+    for (;;) {
+      // A TPM 2.0 command starts with tag 0x8001/0x8002, never with the u32 8 of TPM_SEND_COMMAND.
+      const start = await r.peek(4);
+      if (start.readUInt32BE(0) === MSSIM.SEND_COMMAND) {
+        const prefix = await r.read(SEND_COMMAND_PREFIX_SIZE);
+        const size = prefix.readUInt32BE(5);
+        if (size > MAX_FRAME_SIZE) return;
+        const command = await r.read(size);
+        r.frameDone();
+        dev.locality = prefix[4]!;
+        await writeFrame(socket, sendCommandReply(run(dev, command)));
+        continue;
+      }
+      const header = await r.read(TPM_HEADER_SIZE);
+      const size = header.readUInt32BE(TPM_SIZE_OFFSET);
+      if (size < TPM_HEADER_SIZE || size > MAX_FRAME_SIZE) {
+        // The size field cannot frame a command: the TPM's answer to the header, then the stream is lost.
+        await writeFrame(socket, run(dev, header));
+        return;
+      }
+      const command = Buffer.concat([header, await r.read(size - TPM_HEADER_SIZE)]);
+      r.frameDone();
+      await writeFrame(socket, run(dev, command));
+    }
+  } catch {
+    // closed (swtpm's TCTI closes after every command), broken, or stalled mid-command
+  } finally {
+    socket.end();
+  }
+}
+
+function run(dev: SwtpmDevice, command: Buffer): Buffer {
+  return dev.running ? dev.tpm.execute(command, dev.locality) : NOT_RUNNING;
+}
