@@ -32,6 +32,8 @@ export interface Mutant {
 const base = (rc: number) => (rc & 0x80 ? rc & 0xbf : rc);
 const isFormatOne = (rc: number) => (rc & 0x80) !== 0 && (rc & 0x900) !== 0x900;
 const numberedAsHandle = (rc: number) => isFormatOne(rc) && !(rc & 0x40) && !(rc & 0x800) && (rc & 0x700) !== 0;
+// authorization is checked before the parameters are parsed, so a wrong secret may answer first
+const isAuthFailure = (rc: number) => (rc & 0x800) !== 0 && ([TPM_RC.BAD_AUTH, TPM_RC.AUTH_FAIL] as number[]).includes(rc & 0xbf);
 const isReferenceH = (rc: number) => rc >= TPM_RC.REFERENCE_H0 && rc <= TPM_RC.REFERENCE_H0 + 6;
 const withSize = (b: Buffer) => {
   if (b.length >= 6) b.writeUInt32BE(b.length, 2);
@@ -52,7 +54,8 @@ export function mutate(seed: Buffer, prng: Prng): Mutant {
       if (cmd.length <= 10) return garbage(prng);
       // truncated, with an honest size field: a parameter or header runs short
       const cut = 10 + prng.below(Math.max(1, cmd.length - 10));
-      return { kind: 'truncated', bytes: withSize(cmd.subarray(0, cut)), expect: (rc) => rc !== 0 && (([TPM_RC.INSUFFICIENT, TPM_RC.SIZE] as number[]).includes(base(rc)) || rc === TPM_RC.AUTH_MISSING || rc === TPM_RC.COMMAND_SIZE) };
+      // handles are checked before the rest is parsed, so a handle the target does not hold may answer first
+      return { kind: 'truncated', bytes: withSize(cmd.subarray(0, cut)), expect: (rc) => rc !== 0 && (([TPM_RC.INSUFFICIENT, TPM_RC.SIZE] as number[]).includes(base(rc)) || rc === TPM_RC.AUTH_MISSING || rc === TPM_RC.COMMAND_SIZE || isReferenceH(rc) || numberedAsHandle(rc) || isAuthFailure(rc)) };
     }
     case 1: {
       let tag = prng.next() & 0xffff;

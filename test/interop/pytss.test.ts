@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 import { MssimServer, SwtpmServer } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm } from '../lib/referenceSwtpm.js';
+import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
 
 // The script lives next to the TypeScript source; tests run from dist/, two levels below test/.
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'interop', 'pytss_check.py');
@@ -33,7 +33,8 @@ describe('tpm2-pytss ESAPI against vtpm over both TCTIs, compared with swtpm', f
       this.skip();
     }
     mssim = await MssimServer.start({ port: 0 });
-    swtpm = await SwtpmServer.start({ port: 0, ctrlPort: 0 });
+    const port = await freePortPair(); // the swtpm TCTI expects the control port at port + 1
+    swtpm = await SwtpmServer.start({ port, ctrlPort: port + 1 });
   });
   after(async () => {
     await mssim?.close();

@@ -7,7 +7,7 @@ usage: /usr/bin/python3 pytss_check.py TCTI
 """
 import hashlib, json, sys
 from tpm2_pytss import ESAPI, TPML_DIGEST_VALUES, TPMT_HA, TPMU_HA, TSS2_Exception
-from tpm2_pytss.constants import TPM2_SU, TPM2_ALG, TPM2_RC, ESYS_TR, TPM2_CAP, TPM2_PT
+from tpm2_pytss.constants import TPM2_SU, TPM2_ALG, TPM2_RC, ESYS_TR, TPM2_CAP
 
 out = {}
 with ESAPI(sys.argv[1]) as e:
@@ -30,10 +30,11 @@ with ESAPI(sys.argv[1]) as e:
         hashlib.sha1(b"\0" * 20 + d1).hexdigest(),
         hashlib.sha256(b"\0" * 32 + d256).hexdigest(),
     ]
-    more, caps = e.get_capability(TPM2_CAP.TPM_PROPERTIES, TPM2_PT.FIXED, 200)
+    PT_FIXED, PT_FAMILY_INDICATOR, PT_PCR_COUNT = 0x100, 0x100, 0x112   # Part 2, 6.13
+    more, caps = e.get_capability(TPM2_CAP.TPM_PROPERTIES, PT_FIXED, 200)
     props = {int(p.property): int(p.value) for p in caps.data.tpmProperties}
-    out["family"] = props.get(int(TPM2_PT.FAMILY_INDICATOR))
-    out["pcr_count"] = props.get(int(TPM2_PT.PCR_COUNT))
+    out["family"] = props.get(PT_FAMILY_INDICATOR)
+    out["pcr_count"] = props.get(PT_PCR_COUNT)
     more, caps = e.get_capability(TPM2_CAP.PCRS, 0, 1)
     out["banks"] = sorted(int(s.hash) for s in caps.data.assignedPCR)
     out["random_len"] = len(bytes(e.get_random(32)))

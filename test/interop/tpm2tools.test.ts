@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MssimServer, SwtpmServer } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm } from '../lib/referenceSwtpm.js';
+import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
 import { runTool, tool } from '../lib/runTool.js';
 
 /** tpm2_pcrread's YAML-ish output as { bank: { pcr: hex } }. */
@@ -45,7 +45,8 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
         vtpm = await MssimServer.start({ port: 0 });
         ours = `mssim:host=127.0.0.1,port=${vtpm.port}`;
       } else {
-        vtpm = await SwtpmServer.start({ port: 0, ctrlPort: 0 });
+        const port = await freePortPair(); // the swtpm TCTI expects the control port at port + 1
+        vtpm = await SwtpmServer.start({ port, ctrlPort: port + 1 });
         ours = `swtpm:host=127.0.0.1,port=${(vtpm as SwtpmServer).port}`;
       }
     });
@@ -114,7 +115,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     });
 
     it('tpm2_pcrread of all banks equals swtpm after Startup (17-22 all ones)', async () => {
-      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1,sha256,sha384,sha512:all']);
+      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:all+sha256:all+sha384:all+sha512:all']);
       const pcrs = parsePcrRead(a);
       expect(Object.keys(pcrs)).to.deep.equal(['sha1', 'sha256', 'sha384', 'sha512']);
       expect(pcrs.sha256![17]).to.equal('ff'.repeat(32));
@@ -125,7 +126,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     it('tpm2_pcrextend changes exactly the extended banks, as recomputed with sha256sum', async () => {
       const d = sha('sha256', Buffer.from('measurement')).toString('hex');
       await both(['tpm2_pcrextend', `16:sha256=${d}`]);
-      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1,sha256:16']);
+      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:16+sha256:16']);
       const pcrs = parsePcrRead(a);
       expect(pcrs.sha256![16]).to.equal(sha('sha256', Buffer.alloc(32), Buffer.from(d, 'hex')).toString('hex'));
       expect(pcrs.sha1![16]).to.equal('00'.repeat(20));
@@ -142,7 +143,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_pcrevent', '23'], { input: Buffer.from('from stdin') });
       const ev = await both(['tpm2_pcrevent', '23', 'big.bin']);
       expect(ev.ours).to.equal(ev.swtpm);
-      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1,sha256,sha384,sha512:23']);
+      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:23+sha256:23+sha384:23+sha512:23']);
       const pcrs = parsePcrRead(a);
       for (const [alg, size] of Object.entries(BANKS)) {
         let v = Buffer.alloc(size);

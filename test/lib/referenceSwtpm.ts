@@ -46,8 +46,9 @@ export class ReferenceSwtpm {
     private readonly stateDir: string,
   ) {}
 
-  static async start(flags = 'not-need-init'): Promise<ReferenceSwtpm> {
-    const port = await freePortPair();
+  /** `port` pins the data port (ctrl = port + 1), e.g. to stay inside a port range reserved for a run. */
+  static async start(flags = 'not-need-init', port?: number): Promise<ReferenceSwtpm> {
+    port ??= await freePortPair();
     const stateDir = mkdtempSync(join(tmpdir(), 'vtpm-ref-swtpm-'));
     const proc = spawn(
       'swtpm',

@@ -22,7 +22,9 @@ async function main(argv: readonly string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch(async (e: unknown) => {
   if (e instanceof UsageError) {
-    await reportFailure(e.message, USAGE_EXIT_CODE);
+    // Messages from the option parsers name the option; say which command they concern.
+    const command = process.argv[2];
+    await reportFailure(e.message.startsWith('vtpm') ? e.message : `vtpm ${command}: ${e.message}`, USAGE_EXIT_CODE);
     process.exit(USAGE_EXIT_CODE);
   }
   await reportFailure(`vtpm: ${describe(e)}`, 1);

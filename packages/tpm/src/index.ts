@@ -13,3 +13,8 @@ export { IMPLEMENTED_COMMANDS, errorResponse } from './pipeline/execute.js';
 export * from './client/transport.js';
 export * from './client/clientSession.js';
 export { TpmClient, TpmResponseError, type RunArgs } from './client/tpmClient.js';
+export * from './crypto/kdfe.js';
+export * from './crypto/asymmetricSecret.js';
+export * from './crypto/paramEncryption.js';
+export * from './sessions/sessionKey.js';
+export { startSession, type SessionOptions } from './client/sessionStart.js';

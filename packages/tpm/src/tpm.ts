@@ -134,13 +134,15 @@ export class Tpm {
     if (!this.orderlyStartup) this.clockUnsafeSince = this.clock.clock;
     const resume = type === TPM_SU.STATE;
     const restart = type === TPM_SU.CLEAR && this.shutdownType === TPM_SU.STATE;
+    // Loaded sessions live in RAM and go at _TPM_Init; saved session contexts survive Restart and Resume.
+    if (resume || restart) this.sessions.dropLoaded();
+    else this.sessions.clear();
     if (resume) {
       this.pcrs.resetAll(locality, this.savedState!.pcrs);
       this.restartCount++;
     } else {
       this.pcrs.resetAll(locality, this.hcrtmPcrs ?? undefined);
       this.hcrtmPcrs = null;
-      this.sessions.clear();
       if (restart) this.restartCount++;
       else {
         this.resetCount++;

@@ -176,3 +176,17 @@ describe('ContextSave / ContextLoad of sessions (Part 1, 30.5)', () => {
     expect(await rcOf(load(s, c))).to.equal(INTEGRITY_P1);
   });
 });
+
+describe('session context value codec', () => {
+  it('round-trips the plain data a session may hold, and names a field it cannot save', async () => {
+    const { Reader } = await import('../src/codec/reader.js');
+    const { Writer } = await import('../src/codec/writer.js');
+    const { readValue, writeValue } = await import('../src/context/valueCodec.js');
+    const value = { a: 1, big: -(2n ** 70n), f: 1.5, neg: -3, s: 'ü', b: Buffer.from('00ff', 'hex'), l: [null, undefined, true, false], m: new Map([[1, 'x']]), set: new Set([300]) };
+    const w = new Writer();
+    writeValue(w, value);
+    expect(readValue(new Reader(w.finish()))).to.deep.equal(value);
+    class Unregistered {}
+    expect(() => writeValue(new Writer(), { inner: new Unregistered() }, 'session')).to.throw('session.inner');
+  });
+});

@@ -16,7 +16,7 @@ export async function runSocket(argv: readonly string[]): Promise<void> {
   if (opts.help) return void process.stdout.write(SOCKET_HELP);
   if (opts.printCapabilities) return void process.stdout.write(`${capabilitiesJson()}\n`);
   if (opts.stateDir) prepareStateDir(opts.stateDir);
-  if (opts.daemon && !isDaemonChild()) await daemonize(argv);
+  if (opts.daemon && !isDaemonChild()) await daemonize();
 
   const logger = new Logger(opts.log);
   const tpm = new Tpm();

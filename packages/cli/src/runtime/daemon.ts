@@ -13,8 +13,8 @@ export function isDaemonChild(): boolean {
  * `-d` / `--daemon`, as swtpm: the server runs on in a detached child and this process exits once
  * the child listens (printing its listening line) or with the child's error if it cannot start.
  */
-export async function daemonize(argv: readonly string[]): Promise<never> {
-  const childArgv = argv.filter((a) => a !== '-d' && a !== '--daemon');
+export async function daemonize(): Promise<never> {
+  const childArgv = process.argv.slice(2).filter((a) => a !== '-d' && a !== '--daemon');
   const child = spawn(process.execPath, [process.argv[1]!, ...childArgv], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],

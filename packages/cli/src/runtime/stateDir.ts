@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UsageError } from '../args/usageError.js';
 
 /**
@@ -8,7 +9,7 @@ import { UsageError } from '../args/usageError.js';
  */
 export function prepareStateDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
   } catch (e) {
     throw new UsageError(`--tpmstate dir=${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
@@ -18,4 +19,15 @@ export function prepareStateDir(dir: string): void {
   } catch {
     throw new UsageError(`--tpmstate dir=${dir}: directory is not writable`);
   }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync never returns on some pseudo file
+ * systems (/proc) where a level cannot be created.
+ */
+function makeDirectories(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirectories(parent);
+  mkdirSync(dir);
 }

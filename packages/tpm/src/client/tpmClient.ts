@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { TPM_RS_PW } from '../constants/handles.js';
 import { TPM_ST } from '../constants/types.js';
 import { TPM_RC, describeRc } from '../constants/rc.js';
-import { TPMA_SESSION } from '../constants/attributes.js';
 import { Reader } from '../codec/reader.js';
 import { Writer } from '../codec/writer.js';
 import type { CommandSpec, HandleNamesOf, ParamsOf, ResponseOf } from '../pipeline/commandSpec.js';
 import { TPMS_AUTH_COMMAND, TPMS_AUTH_RESPONSE } from '../structures/auth.js';
-import { cpHash, rpHash, sessionHmac } from '../sessions/sessionHmac.js';
-import { digestSize } from '../crypto/hashAlgorithms.js';
-import { authBytes, ClientHmacSession, type ClientAuth } from './clientSession.js';
+import { ClientHmacSession, type ClientAuth } from './clientSession.js';
+import { CommandSessions } from './commandSessions.js';
 import type { Transport } from './transport.js';
 
 /** A TPM answered with a non-zero response code. */
@@ -57,23 +53,13 @@ export class TpmClient {
     for (const h of handleValues) w.u32(h);
     const pw = new Writer(128);
     spec.params.write(pw, args.params);
-    const params = pw.finish();
     const names = args.names ?? handleValues.map((h) => u32(h));
     const authHandleNames = spec.handles.flatMap((h, i) => (h.auth ? [names[i]!] : []));
+    const sessions = new CommandSessions(auths, authHandleNames, spec.code);
+    const { auths: authArea, params } = sessions.authorize(pw.finish(), names);
     if (useSessions) {
       const done = w.sizeU32();
-      auths.forEach((a, i) => {
-        if ('password' in a) {
-          TPMS_AUTH_COMMAND.write(w, { sessionHandle: TPM_RS_PW, nonce: Buffer.alloc(0), sessionAttributes: TPMA_SESSION.continueSession, hmac: authBytes(a.password) });
-          return;
-        }
-        const s = a.session;
-        s.nonceCaller = randomBytes(digestSize(s.authHash));
-        const entityName = authHandleNames[i] ?? null;
-        const cp = cpHash(s.authHash, spec.code, names, params);
-        const hmac = entityName === null && s.sessionKey.length === 0 ? Buffer.alloc(0) : sessionHmac(s.authHash, s.hmacKey(authBytes(a.authValue), entityName), cp, s.nonceCaller, s.nonceTPM, s.attributes);
-        TPMS_AUTH_COMMAND.write(w, { sessionHandle: s.handle, nonce: s.nonceCaller, sessionAttributes: s.attributes, hmac });
-      });
+      for (const a of authArea) TPMS_AUTH_COMMAND.write(w, a);
       done();
     }
     w.bytes(params);
@@ -88,22 +74,10 @@ export class TpmClient {
     const handle = spec.responseHandle ? r.u32() : 0;
     let paramEnd = r.end;
     if (tag === TPM_ST.SESSIONS) paramEnd = r.u32() + r.offset;
-    const paramStart = r.offset;
-    const pr = new Reader(rsp, paramStart, paramEnd);
-    const response = spec.response.read(pr);
+    let respParams = rsp.subarray(r.offset, paramEnd);
     r.offset = paramEnd;
-    if (tag === TPM_ST.SESSIONS) {
-      const respParams = rsp.subarray(paramStart, paramEnd);
-      auths.forEach((a, i) => {
-        const ar = TPMS_AUTH_RESPONSE.read(r);
-        if ('password' in a) return;
-        const s = a.session;
-        s.nonceTPM = ar.nonce;
-        if (ar.hmac.length === 0 && s.sessionKey.length === 0 && authHandleNames[i] === undefined) return;
-        const expected = sessionHmac(s.authHash, s.hmacKey(authBytes(a.authValue), authHandleNames[i] ?? null), rpHash(s.authHash, spec.code, respParams), ar.nonce, s.nonceCaller, ar.sessionAttributes);
-        if (!expected.equals(ar.hmac)) throw new Error(`${spec.name}: response HMAC of session ${i + 1} does not verify`);
-      });
-    }
+    if (tag === TPM_ST.SESSIONS) respParams = sessions.verify(auths.map(() => TPMS_AUTH_RESPONSE.read(r)), respParams, spec.name);
+    const response = spec.response.read(new Reader(respParams));
     return Object.assign(response as object, { handle }) as unknown as ResponseOf<S> & { handle: number };
   }
 }

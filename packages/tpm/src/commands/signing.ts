@@ -67,7 +67,7 @@ export const sign = implement(Sign, (tpm, { handles, params }) => {
   return { signature: signDigest(key, scheme, digest, tpm.random) };
 });
 
-/** The ticket saying that the key named `keyName` signed `digest` (NULL ticket for the NULL hierarchy). */
+/** The ticket saying that this key signed `digest` (a NULL ticket for keys of the NULL hierarchy). */
 function verifiedTicket(tpm: Tpm, key: TpmKey, digest: Buffer): Ticket {
   if (key.hierarchy === TPM_RH.NULL || key.pub.nameAlg === TPM_ALG.NULL) return nullTicket(TPM_RH.NULL, TPM_ST.VERIFIED);
   return { tag: TPM_ST.VERIFIED, hierarchy: key.hierarchy, digest: verifiedDigest(tpm, key.hierarchy, digest, key.nameBytes) };

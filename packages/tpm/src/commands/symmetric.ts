@@ -61,19 +61,26 @@ export const encryptDecrypt2 = implement(EncryptDecrypt2, (tpm, { handles, param
 );
 
 /**
- * The HMAC key and hash for HMAC and HMAC_Start: an unrestricted keyedhash signing key; its scheme
- * hash wins, and a different requested hash leaves none (TPM_RC_VALUE for hashAlg, parameter 2).
+ * The HMAC key and hash for HMAC and HMAC_Start. swtpm implements these as TPM2_MAC / MAC_Start
+ * (same command codes, Part 3 1.59; the reference's CryptSelectMac), so the MAC is chosen first:
+ * the key's scheme hash wins, a different requested one is TPM_RC_VALUE for parameter 2, and a
+ * symmetric key would need CMAC, which this TPM does not implement (TPM_RC_SCHEME). Only then must
+ * the key be an unrestricted signing key.
  */
 function hmacKeyAndHash(tpm: Tpm, handle: number, requested: number): { key: TpmKey; hashAlg: number } {
   const key = privateKeyAt(tpm, handle, 1);
-  if (key.pub.type !== TPM_ALG.KEYEDHASH) throw byHandle(TPM_RC.TYPE, 'not a keyedhash object');
+  const { type, parameters } = key.pub;
+  let keyMac: number;
+  if (type === TPM_ALG.KEYEDHASH) keyMac = parameters.scheme.scheme === TPM_ALG.NULL ? TPM_ALG.NULL : parameters.scheme.details.hashAlg;
+  else if (type === TPM_ALG.SYMCIPHER) keyMac = parameters.sym.mode;
+  else throw byHandle(TPM_RC.TYPE, 'not a keyedhash or symmetric key');
+  if (requested !== TPM_ALG.NULL ? keyMac !== TPM_ALG.NULL && keyMac !== requested : keyMac === TPM_ALG.NULL) {
+    throw byParam(2)(TPM_RC.VALUE, 'no hash, or one other than the key scheme hash');
+  }
+  if (type !== TPM_ALG.KEYEDHASH) throw byParam(2)(TPM_RC.SCHEME, 'symmetric keys MAC with CMAC, not implemented');
   if (key.has('restricted')) throw byHandle(TPM_RC.ATTRIBUTES, 'restricted HMAC keys only sign TPM-made data');
   if (!key.has('sign')) throw byHandle(TPM_RC.KEY, 'not an HMAC (signing) key');
-  const scheme = key.pub.parameters.scheme;
-  let hashAlg = requested;
-  if (scheme.scheme !== TPM_ALG.NULL) hashAlg = requested === TPM_ALG.NULL || requested === scheme.details.hashAlg ? scheme.details.hashAlg : TPM_ALG.NULL;
-  if (hashAlg === TPM_ALG.NULL) throw byParam(2)(TPM_RC.VALUE, 'no hash, or one other than the key scheme hash');
-  return { key, hashAlg };
+  return { key, hashAlg: requested === TPM_ALG.NULL ? keyMac : requested };
 }
 
 export const hmacCommand = implement(HMAC, (tpm, { handles, params }) => {
@@ -83,5 +90,5 @@ export const hmacCommand = implement(HMAC, (tpm, { handles, params }) => {
 
 export const hmacStart = implement(HMAC_Start, (tpm, { handles, params }) => {
   const { key, hashAlg } = hmacKeyAndHash(tpm, handles.handle, params.hashAlg);
-  return { sequenceHandle: tpm.objects.add(new HmacSequence(params.auth, hashAlg, key.sensitive.sensitive)) };
+  return { sequenceHandle: tpm.objects.add(HmacSequence.start(params.auth, hashAlg, key.sensitive.sensitive)) };
 });

@@ -8,7 +8,7 @@ import { Writer } from '../codec/writer.js';
  * written. Anything else (functions, unregistered class instances) cannot be saved and throws,
  * naming the field: register the class with `contextClass`.
  */
-const TAG = { undefined: 0, null: 1, false: 2, true: 3, number: 4, bigint: 5, string: 6, buffer: 7, array: 8, object: 9, map: 10, set: 11, instance: 12 } as const;
+const TAG = { undefined: 0, null: 1, false: 2, true: 3, number: 4, bigint: 5, string: 6, buffer: 7, array: 8, object: 9, map: 10, set: 11, instance: 12, uint: 13 } as const;
 
 /** Classes whose instances a context may hold: restored by prototype plus own fields, no constructor call. */
 const classes = new Map<string, object>();
@@ -28,15 +28,34 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** Unsigned LEB128: lengths, counts and small integers take one octet mostly (contexts stay small). */
+function writeVarint(w: Writer, n: number): void {
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) w.u8((n % 0x80) | 0x80);
+  w.u8(n);
+}
+
+function readVarint(r: Reader): number {
+  let n = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const b = r.u8();
+    n += (b & 0x7f) * scale;
+    if (b < 0x80) return n;
+  }
+}
+
 function writeBytes(w: Writer, b: Uint8Array): void {
-  w.u32(b.length).bytes(b);
+  writeVarint(w, b.length);
+  w.bytes(b);
 }
 
 export function writeValue(w: Writer, v: unknown, path = 'value'): void {
   if (v === undefined) w.u8(TAG.undefined);
   else if (v === null) w.u8(TAG.null);
   else if (typeof v === 'boolean') w.u8(v ? TAG.true : TAG.false);
-  else if (typeof v === 'number') {
+  else if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+    w.u8(TAG.uint);
+    writeVarint(w, v);
+  } else if (typeof v === 'number') {
     const b = Buffer.alloc(8);
     b.writeDoubleBE(v);
     w.u8(TAG.number).bytes(b);
@@ -50,16 +69,19 @@ export function writeValue(w: Writer, v: unknown, path = 'value'): void {
     w.u8(TAG.buffer);
     writeBytes(w, v);
   } else if (Array.isArray(v)) {
-    w.u8(TAG.array).u32(v.length);
+    w.u8(TAG.array);
+    writeVarint(w, v.length);
     v.forEach((x, i) => writeValue(w, x, `${path}[${i}]`));
   } else if (v instanceof Map) {
-    w.u8(TAG.map).u32(v.size);
+    w.u8(TAG.map);
+    writeVarint(w, v.size);
     for (const [k, x] of v) {
       writeValue(w, k, `${path} key`);
       writeValue(w, x, `${path}.get(${String(k)})`);
     }
   } else if (v instanceof Set) {
-    w.u8(TAG.set).u32(v.size);
+    w.u8(TAG.set);
+    writeVarint(w, v.size);
     for (const x of v) writeValue(w, x, `${path} item`);
   } else if (typeof v === 'object' && isPlainObject(v)) {
     writeFields(w, v as Record<string, unknown>, path);
@@ -75,7 +97,8 @@ export function writeValue(w: Writer, v: unknown, path = 'value'): void {
 /** An object's own enumerable fields, as a plain object. */
 export function writeFields(w: Writer, obj: object, path = 'value'): void {
   const entries = Object.entries(obj);
-  w.u8(TAG.object).u32(entries.length);
+  w.u8(TAG.object);
+  writeVarint(w, entries.length);
   for (const [k, x] of entries) {
     writeBytes(w, Buffer.from(k, 'utf8'));
     writeValue(w, x, `${path}.${k}`);
@@ -87,7 +110,7 @@ function fail(why: string): never {
 }
 
 function readBytes(r: Reader): Buffer {
-  return r.bytes(r.u32());
+  return r.bytes(readVarint(r));
 }
 
 export function readValue(r: Reader): unknown {
@@ -101,6 +124,8 @@ export function readValue(r: Reader): unknown {
       return false;
     case TAG.true:
       return true;
+    case TAG.uint:
+      return readVarint(r);
     case TAG.number:
       return r.bytes(8).readDoubleBE(0);
     case TAG.bigint: {
@@ -112,20 +137,20 @@ export function readValue(r: Reader): unknown {
     case TAG.buffer:
       return readBytes(r);
     case TAG.array:
-      return Array.from({ length: r.u32() }, () => readValue(r));
+      return Array.from({ length: readVarint(r) }, () => readValue(r));
     case TAG.map: {
       const m = new Map();
-      for (let n = r.u32(); n > 0; n--) m.set(readValue(r), readValue(r));
+      for (let n = readVarint(r); n > 0; n--) m.set(readValue(r), readValue(r));
       return m;
     }
     case TAG.set: {
       const s = new Set();
-      for (let n = r.u32(); n > 0; n--) s.add(readValue(r));
+      for (let n = readVarint(r); n > 0; n--) s.add(readValue(r));
       return s;
     }
     case TAG.object: {
       const o: Record<string, unknown> = {};
-      for (let n = r.u32(); n > 0; n--) o[readBytes(r).toString('utf8')] = readValue(r);
+      for (let n = readVarint(r); n > 0; n--) o[readBytes(r).toString('utf8')] = readValue(r);
       return o;
     }
     case TAG.instance: {

@@ -36,7 +36,7 @@ export function ecdsaVerify(curve: EccCurve, q: EccPoint, digest: Buffer, { r, s
 }
 
 /**
- * The TPM's EC-Schnorr hash (Part 1, C.?; the reference's SchnorrReduce): H(x || digest) keeping
+ * The TPM's EC-Schnorr challenge (the reference's BnSignEcSchnorr and SchnorrReduce): H(x || digest) keeping
  * only as many leading octets as the order has.
  */
 function schnorrChallenge(curve: EccCurve, hashAlg: number, x: bigint, digest: Buffer): bigint {

@@ -12,15 +12,9 @@ export function ticketIsSafe(data: Buffer): boolean {
   return data.length >= 4 && data.readUInt32BE(0) !== TPM_GENERATED_VALUE;
 }
 
-function handleName(handle: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(handle);
-  return b;
-}
-
 /**
  * A hash sequence (HashSequenceStart with a hash) or an event sequence (with TPM_ALG_NULL: every
- * implemented hash at once). Sequence objects have no public area, so their Name is their handle.
+ * implemented hash at once). Sequence objects have no public area and an empty Name.
  */
 export class HashSequence implements TransientObject {
   readonly kind = 'hashSequence';
@@ -41,8 +35,9 @@ export class HashSequence implements TransientObject {
     return this.hashAlg === 0x0010;
   }
 
-  name(handle: number): Buffer {
-    return handleName(handle);
+  /** Sequence objects have nameAlg TPM_ALG_NULL and an empty Name (as in the reference's AllocateSequenceSlot). */
+  name(): Buffer {
+    return Buffer.alloc(0);
   }
 
   update(data: Buffer): void {
