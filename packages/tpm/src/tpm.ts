@@ -128,7 +128,7 @@ export class Tpm {
     if (!this.initPending) fail(TPM_RC.INITIALIZE, 'Startup already done; needs _TPM_Init first');
     if (type === TPM_SU.STATE && (this.shutdownType !== TPM_SU.STATE || !this.savedState)) {
       // Resume without a saved state: the TPM stays uninitialized, as the reference does.
-      fail(TPM_RC.VALUE, 'Startup(STATE) without a preceding Shutdown(STATE)');
+      throw new TpmError(TPM_RC.VALUE, 'Startup(STATE) without a preceding Shutdown(STATE)').forParameter(1);
     }
     this.orderlyStartup = this.shutdownType !== null;
     if (!this.orderlyStartup) this.clockUnsafeSince = this.clock.clock;

@@ -46,13 +46,14 @@ function schemeChecks(pub: TpmtPublic, bad: (rc: number, why: string) => never):
       const scheme = p.scheme.scheme;
       if (!sign && !decrypt && scheme !== TPM_ALG.NULL) bad(TPM_RC.SCHEME, 'sealed data objects have no scheme');
       if (sign && decrypt && scheme !== TPM_ALG.NULL) bad(TPM_RC.SCHEME, 'a keyedhash key for both uses has no scheme');
-      if (sign && !decrypt && scheme !== TPM_ALG.HMAC && scheme !== TPM_ALG.NULL) bad(TPM_RC.SCHEME, 'a signing keyedhash key uses HMAC');
-      if (decrypt && !sign && scheme !== TPM_ALG.XOR && scheme !== TPM_ALG.NULL) bad(TPM_RC.SCHEME, 'a decrypting keyedhash key uses XOR');
-      if (restricted && scheme === TPM_ALG.NULL && sign) bad(TPM_RC.SCHEME, 'a restricted HMAC key needs its scheme');
+      // As the reference's SchemeChecks (and swtpm): a signing keyedhash key names its HMAC, a decrypting one XOR.
+      if (sign && !decrypt && scheme !== TPM_ALG.HMAC) bad(TPM_RC.SCHEME, 'a signing keyedhash key uses HMAC');
+      if (decrypt && !sign && scheme !== TPM_ALG.XOR) bad(TPM_RC.SCHEME, 'a decrypting keyedhash key uses XOR');
       return;
     }
     case TPM_ALG.SYMCIPHER:
-      if (sign) bad(TPM_RC.ATTRIBUTES, 'symmetric keys do not sign');
+      // For a symmetric key, sign means "may encrypt" (EncryptDecrypt); a restricted one is a storage parent.
+      if (restricted && sign) bad(TPM_RC.ATTRIBUTES, 'a restricted symmetric key is a storage parent, not for encryption');
       if (restricted && p.sym.mode !== TPM_ALG.CFB) bad(TPM_RC.MODE, 'a symmetric storage key uses CFB');
       return;
     case TPM_ALG.RSA:

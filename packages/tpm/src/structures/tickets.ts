@@ -8,9 +8,10 @@ const ticketTag = (name: string, tags: number[]) => restricted(name, u16, tags, 
 /** TPMI_RH_HIERARCHY+ as it appears inside tickets (checked by the command that consumes the ticket). */
 const hierarchy = u32;
 
-/** TPMT_TK_HASHCHECK (Part 2, 10.7.6): tag HASHCHECK, or NULL with an empty digest. */
+/** TPMT_TK_HASHCHECK (Part 2, 10.7.6). */
 export const TPMT_TK_HASHCHECK = struct('TPMT_TK_HASHCHECK', {
-  tag: ticketTag('TPM_ST(hashcheck)', [TPM_ST.HASHCHECK, TPM_ST.NULL]),
+  // a NULL ticket still carries TPM_ST_HASHCHECK (with TPM_RH_NULL); TPM_ST_NULL is TPM_RC_TAG, as swtpm answers
+  tag: ticketTag('TPM_ST(hashcheck)', [TPM_ST.HASHCHECK]),
   hierarchy,
   digest: TPM2B_DIGEST,
 });
