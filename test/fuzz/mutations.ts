@@ -79,7 +79,8 @@ export function mutate(seed: Buffer, prng: Prng): Mutant {
       const which = prng.below(n);
       const bad = [0x00000018, 0x00ffffff, 0x80ffffff, 0x81000099, 0x02ffffff, 0x40000099, 0x01000000 + prng.below(0xffffff), 0xdeadbeef][prng.below(8)]!;
       cmd.writeUInt32BE(bad >>> 0, 10 + 4 * which);
-      return { kind: 'bad handle', bytes: cmd, expect: (rc) => numberedAsHandle(rc) || isReferenceH(rc) };
+      // a persistent handle needs a free object slot before it is looked up (the reference's ObjectLoadEvict)
+      return { kind: 'bad handle', bytes: cmd, expect: (rc) => numberedAsHandle(rc) || isReferenceH(rc) || rc === TPM_RC.OBJECT_MEMORY };
     }
     case 5: {
       if (!FIRST_PARAM_IS_LIST[cc]) return garbage(prng);

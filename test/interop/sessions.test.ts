@@ -3,10 +3,15 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MssimServer, SwtpmServer, SwtpmTransport } from '@vtpm/server';
-import { StartAuthSession, TPM_ALG, TPM_RH, TPM_SE, Tpm, TpmClient, TpmResponseError } from '@vtpm/tpm';
+import { MssimServer, SwtpmServer } from '@vtpm/server';
+import {
+  CreatePrimary, FlushContext, GetRandom, PCR_Extend, PolicyAuthorize, PolicyCommandCode, PolicyCounterTimer, PolicyCpHash, PolicyDuplicationSelect,
+  PolicyGetDigest, PolicyLocality, PolicyNameHash, PolicyNvWritten, PolicyOR, PolicyPCR, PolicyRestart, PolicySecret, PolicyTicket, StartAuthSession,
+  TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPMA_OBJECT, Tpm, TpmClient, TpmResponseError, startSession, type ClientAuth, type SymDef, type TpmtPublic,
+} from '@vtpm/tpm';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm } from '../lib/referenceSwtpm.js';
+import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
+import { sendRaw } from '../lib/rawSocket.js';
 import { runTool, type ToolResult } from '../lib/runTool.js';
 
 /** One TPM under test and the working directory its context files live in (they are TPM-bound). */
@@ -103,7 +108,8 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
         server = await MssimServer.start({ port: 0 });
         ours = side(`mssim:host=127.0.0.1,port=${server.port}`);
       } else {
-        server = await SwtpmServer.start({ port: 0, ctrlPort: 0 });
+        const port = await freePortPair(); // the swtpm TCTI expects the control port at port + 1
+        server = await SwtpmServer.start({ port, ctrlPort: port + 1 });
         ours = side(`swtpm:host=127.0.0.1,port=${(server as SwtpmServer).port}`);
       }
       theirs = side(ref.tcti);
@@ -201,12 +207,14 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       expect(seen['rsa.ctx unseal']).to.equal('salted and encrypted');
     });
 
-    it('bound HMAC session (tpm2_startauthsession --bind-context), alone and salted', async () => {
+    it('bound HMAC session (tpm2_startauthsession --bind-context), with and without response encryption', async () => {
       const seen = await same(async (s) => {
         await sealed(s, 'bind.ctx', { auth: 'bindpw', data: 'bound' });
         const out: string[] = [];
-        for (const salt of [[], ['-c', 'prim.ctx']]) {
-          await s.ok(['tpm2_startauthsession', '--hmac-session', '-S', 'bs.ctx', '--bind-context', 'bind.ctx', '--bind-auth', 'bindpw', ...salt]);
+        // tpm2-tools takes either --bind-context or a salt key (-c), not both
+        for (const encrypt of [false, true]) {
+          await s.ok(['tpm2_startauthsession', '--hmac-session', '-S', 'bs.ctx', '--bind-context', 'bind.ctx', '--bind-auth', 'bindpw']);
+          if (encrypt) await s.ok(['tpm2_sessionconfig', 'bs.ctx', '--enable-encrypt']);
           out.push(await s.ok(['tpm2_unseal', '-c', 'bind.ctx', '-p', 'session:bs.ctx+bindpw']));
           await s.run(['tpm2_flushcontext', 'bs.ctx']);
           await s.run(['tpm2_flushcontext', '-t']);
@@ -239,7 +247,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       expect(seen.byNothing).to.equal('0x99d');
       expect(seen.bySecret).to.equal('secret');
       expect(seen.byCommandCode).to.equal('command code');
-      expect(seen.byOtherCode).to.equal('0x9a4');
+      expect(seen.byOtherCode).to.equal('0x99d'); // the digest differs before the command code is looked at
     });
 
     it('session limits: a fourth loaded session is TPM_RC_SESSION_MEMORY, as on swtpm', async () => {
@@ -253,16 +261,18 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
         for (let i = 0; i < 4; i++) out.push(await start(c).then(() => 'ok', (e) => (e instanceof TpmResponseError ? `0x${e.rc.toString(16)}` : String(e))));
         return out;
       };
-      const theirsClient = new TpmClient(await SwtpmTransport.connect('127.0.0.1', ref.port));
-      const fresh = new Tpm();
-      const local = await SwtpmServer.start({ port: 0, ctrlPort: 0, tpm: fresh });
+      // one connection per command, as the swtpm TCTI does (swtpm serves one connection at a time)
+      const raw = (port: number) => new TpmClient({ send: (cmd: Buffer) => sendRaw(port, cmd) });
+      const port = await freePortPair();
+      const local = await SwtpmServer.start({ port, ctrlPort: port + 1, tpm: new Tpm() });
       try {
-        const oursClient = new TpmClient(await SwtpmTransport.connect('127.0.0.1', local.port));
-        await oursClient.transport.send(Buffer.from('80010000000c000001440000', 'hex'));
-        expect(await rcs(oursClient)).to.deep.equal(await rcs(theirsClient));
+        await raw(local.port).transport.send(Buffer.from('80010000000c000001440000', 'hex')); // Startup(CLEAR)
+        await theirs.run(['tpm2_flushcontext', '-l']);
+        const ours = await rcs(raw(local.port));
+        expect(ours).to.deep.equal(['ok', 'ok', 'ok', '0x903']);
+        expect(ours).to.deep.equal(await rcs(raw(ref.port)));
       } finally {
         await local.close();
-        await theirs.run(['tpm2_flushcontext', '-l']);
       }
     });
 
@@ -289,4 +299,155 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       expect(seen.unsealed).to.equal('authorized');
     });
   });
+}
+
+/**
+ * The same typed command sequences, sent by the vtpm client to swtpm (one connection per command)
+ * and to an in-process vtpm: every response code along the way must be equal.
+ */
+describe('session and policy response codes: vtpm equals swtpm command for command', function () {
+  this.timeout(60000);
+  let ref: ReferenceSwtpm;
+
+  before(async function () {
+    requireTools(this, ['swtpm'], DEBIAN_TOOLS);
+    ref = await ReferenceSwtpm.start();
+  });
+  after(async () => ref?.stop());
+
+  /** Runs `scenario` on a fresh vtpm and on swtpm (started, sessions flushed); returns both lists of outcomes. */
+  async function both(scenario: (c: TpmClient, note: (p: Promise<unknown>) => Promise<void>) => Promise<void>): Promise<[string[], string[]]> {
+    const run = async (c: TpmClient) => {
+      const seen: string[] = [];
+      const note = (p: Promise<unknown>) =>
+        p.then(
+          () => void seen.push('ok'),
+          (e) => void seen.push(e instanceof TpmResponseError ? `0x${e.rc.toString(16)}` : String(e)),
+        );
+      await scenario(c, note);
+      return seen;
+    };
+    const local = new Tpm();
+    local.execute(Buffer.from('80010000000c000001440000', 'hex')); // Startup(CLEAR)
+    const theirs = new TpmClient({ send: (cmd: Buffer) => sendRaw(ref.port, cmd) });
+    await theirs.transport.send(Buffer.from('80010000000c000001440000', 'hex'));
+    const ours = await run(new TpmClient({ send: async (cmd: Buffer) => local.execute(cmd) }));
+    const reference = await run(theirs);
+    // leave swtpm clean for the next scenario
+    for (const h of [0x02000000, 0x02000001, 0x02000002, 0x03000000, 0x03000001, 0x03000002, 0x80000000, 0x80000001, 0x80000002]) {
+      const cmd = Buffer.from('80010000000e00000165' + h.toString(16).padStart(8, '0'), 'hex');
+      await sendRaw(ref.port, cmd);
+    }
+    return [ours, reference];
+  }
+
+  it('policy commands: sizes, ranges, conflicting choices, trial-only and real-only checks', async () => {
+    const [ours, theirs] = await both(async (c, note) => {
+      const t = await startSession(c, { type: TPM_SE.TRIAL });
+      const p = await startSession(c, { type: TPM_SE.POLICY });
+      const d = (n: number) => Buffer.alloc(32, n);
+      await note(c.run(PolicyOR, { handles: { policySession: t.handle }, params: { pHashList: [d(1)] } }));
+      await note(c.run(PolicyOR, { handles: { policySession: p.handle }, params: { pHashList: [d(1), d(2)] } }));
+      await note(c.run(PolicyCommandCode, { handles: { policySession: t.handle }, params: { code: 0x9999 } }));
+      await note(c.run(PolicyCommandCode, { handles: { policySession: t.handle }, params: { code: TPM_CC.Unseal } }));
+      await note(c.run(PolicyCommandCode, { handles: { policySession: t.handle }, params: { code: TPM_CC.Sign } }));
+      await note(c.run(PolicyLocality, { handles: { policySession: t.handle }, params: { locality: 0 } }));
+      await note(c.run(PolicyLocality, { handles: { policySession: t.handle }, params: { locality: 0x08 } }));
+      await note(c.run(PolicyLocality, { handles: { policySession: t.handle }, params: { locality: 0x04 } }));
+      await note(c.run(PolicyLocality, { handles: { policySession: t.handle }, params: { locality: 0x40 } }));
+      await note(c.run(PolicyCpHash, { handles: { policySession: t.handle }, params: { cpHashA: Buffer.alloc(20) } }));
+      await note(c.run(PolicyCpHash, { handles: { policySession: t.handle }, params: { cpHashA: d(3) } }));
+      await note(c.run(PolicyNameHash, { handles: { policySession: t.handle }, params: { nameHash: d(4) } }));
+      await note(c.run(PolicyCpHash, { handles: { policySession: t.handle }, params: { cpHashA: d(5) } }));
+      await note(c.run(PolicyTicket, { handles: { policySession: t.handle }, params: { timeout: Buffer.alloc(8), cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), authName: Buffer.alloc(4), ticket: { tag: 0x8023, hierarchy: TPM_RH.OWNER, digest: Buffer.alloc(0) } } }));
+      await note(c.run(PolicyTicket, { handles: { policySession: p.handle }, params: { timeout: Buffer.alloc(4), cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), authName: Buffer.alloc(4), ticket: { tag: 0x8023, hierarchy: TPM_RH.OWNER, digest: Buffer.alloc(0) } } }));
+      await note(c.run(PolicyTicket, { handles: { policySession: p.handle }, params: { timeout: Buffer.alloc(8), cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), authName: Buffer.alloc(4), ticket: { tag: 0x8023, hierarchy: TPM_RH.OWNER, digest: Buffer.alloc(64) } } }));
+      const secret = (nonceTPM: Buffer, cpHashA: Buffer, expiration: number) =>
+        c.run(PolicySecret, { handles: { authHandle: TPM_RH.OWNER, policySession: p.handle }, auth: [{ password: '' }], params: { nonceTPM, cpHashA, policyRef: Buffer.alloc(0), expiration } });
+      await note(secret(Buffer.alloc(32, 7), Buffer.alloc(0), 0));
+      await note(secret(Buffer.alloc(0), Buffer.alloc(5), 0));
+      await note(secret(p.nonceTPM, Buffer.alloc(0), -100));
+      await note(c.run(PolicyRestart, { handles: { sessionHandle: p.handle }, params: {} }));
+      const keySign = (n: number) => Buffer.concat([Buffer.from('000b', 'hex'), Buffer.alloc(n, 1)]);
+      const authorize = (h: number, approvedPolicy: Buffer, key: Buffer) =>
+        c.run(PolicyAuthorize, { handles: { policySession: h }, params: { approvedPolicy, policyRef: Buffer.alloc(0), keySign: key, checkTicket: { tag: 0x8022, hierarchy: TPM_RH.OWNER, digest: Buffer.alloc(0) } } });
+      await note(authorize(p.handle, d(0), keySign(3)));
+      await note(authorize(p.handle, d(9), keySign(32)));
+      await note(authorize(p.handle, Buffer.alloc(32), keySign(32)));
+      await note(authorize(t.handle, d(9), keySign(32)));
+      await note(c.run(PolicyPCR, { handles: { policySession: p.handle }, params: { pcrDigest: d(1), pcrs: [{ hash: TPM_ALG.SHA256, pcrSelect: Buffer.from([0, 0, 0x80]) }] } }));
+      await note(c.run(PolicyPCR, { handles: { policySession: t.handle }, params: { pcrDigest: d(1), pcrs: [{ hash: TPM_ALG.SHA256, pcrSelect: Buffer.from([0, 0, 0x80]) }] } }));
+      await note(c.run(PolicyNvWritten, { handles: { policySession: t.handle }, params: { writtenSet: true } }));
+      await note(c.run(PolicyNvWritten, { handles: { policySession: t.handle }, params: { writtenSet: false } }));
+      await note(c.run(PolicyGetDigest, { handles: { policySession: t.handle & 0x00ffffff | 0x02000000 }, params: {} }));
+      await note(c.run(PolicyCounterTimer, { handles: { policySession: t.handle }, params: { operandB: Buffer.alloc(8), offset: 30, operation: 0 } }));
+      await note(c.run(PolicyCounterTimer, { handles: { policySession: t.handle }, params: { operandB: Buffer.alloc(8), offset: 20, operation: 0 } }));
+      await note(c.run(PolicyCounterTimer, { handles: { policySession: p.handle }, params: { operandB: Buffer.alloc(8, 0xff), offset: 0, operation: 3 } }));
+      await note(c.run(PolicyDuplicationSelect, { handles: { policySession: t.handle }, params: { objectName: keySign(32), newParentName: keySign(32), includeObject: false } }));
+    });
+    if (process.env.VTPM_SHOW_RCS) console.log(ours.join(" "));
+    expect(ours).to.deep.equal(theirs);
+  });
+
+  it('StartAuthSession and the authorization area: salts, binds, attributes, trial and unassigned sessions', async () => {
+    const [ours, theirs] = await both(async (c, note) => {
+      const primary = await c.run(CreatePrimary, {
+        handles: { primaryHandle: TPM_RH.OWNER },
+        auth: [{ password: '' }],
+        params: { inSensitive: { userAuth: Buffer.alloc(0), data: Buffer.alloc(0) }, inPublic: eccTemplate(true), outsideInfo: Buffer.alloc(0), creationPCR: [] },
+      });
+      const signer = await c.run(CreatePrimary, {
+        handles: { primaryHandle: TPM_RH.OWNER },
+        auth: [{ password: '' }],
+        params: { inSensitive: { userAuth: Buffer.alloc(0), data: Buffer.alloc(0) }, inPublic: eccTemplate(false), outsideInfo: Buffer.alloc(0), creationPCR: [] },
+      });
+      const start = (tpmKey: number, encryptedSalt: Buffer, bind: number = TPM_RH.NULL, symmetric: SymDef = { algorithm: TPM_ALG.AES, keyBits: 128, mode: TPM_ALG.CFB }) =>
+        c.run(StartAuthSession, { handles: { tpmKey, bind }, params: { nonceCaller: Buffer.alloc(32, 1), encryptedSalt, sessionType: TPM_SE.HMAC, symmetric, authHash: TPM_ALG.SHA256 } });
+      await note(start(signer.handle, Buffer.alloc(68, 1)));
+      await note(start(primary.handle, Buffer.alloc(0)));
+      await note(start(primary.handle, Buffer.from('00020101000201010000', 'hex')));
+      await note(start(primary.handle, Buffer.alloc(3)));
+      await note(start(TPM_RH.NULL, Buffer.alloc(0), TPM_RH.NULL, { algorithm: TPM_ALG.AES, keyBits: 128, mode: TPM_ALG.CTR }));
+      await note(c.run(FlushContext, { params: { flushHandle: signer.handle } }));
+      const s = await startSession(c, { tpmKey: { handle: primary.handle, public: primary.outPublic }, symmetric: { algorithm: TPM_ALG.AES, keyBits: 128, mode: TPM_ALG.CFB } });
+      const t = await startSession(c, { type: TPM_SE.TRIAL });
+      const extend = (auth: ClientAuth[]) => c.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth, params: { digests: [] } });
+      s.attributes = 0x01 | 0x20;
+      await note(extend([{ session: s }]));
+      s.attributes = 0x01;
+      await note(extend([{ session: t }]));
+      await note(extend([{ password: '' }, { session: s }]));
+      s.attributes = 0x01 | 0x40;
+      await note(extend([{ password: '' }, { session: s }]));
+      await note(c.run(GetRandom, { auth: [{ session: s }], params: { bytesRequested: 4 } }));
+      s.attributes = 0x01 | 0x80;
+      await note(c.run(GetRandom, { auth: [{ session: s }], params: { bytesRequested: 4 } }));
+      s.attributes = 0x01 | 0x20 | 0x40;
+      await note(c.run(GetRandom, { auth: [{ session: s }], params: { bytesRequested: 4 } }));
+      const p = await startSession(c, { type: TPM_SE.POLICY });
+      p.attributes = 0x01 | 0x80;
+      await note(c.run(GetRandom, { auth: [{ session: p }], params: { bytesRequested: 4 } }));
+    });
+    if (process.env.VTPM_SHOW_RCS) console.log(ours.join(" "));
+    expect(ours).to.deep.equal(theirs);
+  });
+});
+
+/** An ECC P-256 primary: a storage key (restricted decrypt) or an ECDSA signing key. */
+function eccTemplate(storage: boolean): TpmtPublic {
+  const { fixedTPM, fixedParent, sensitiveDataOrigin, userWithAuth, restricted, decrypt, sign, noDA } = TPMA_OBJECT;
+  const base = fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | noDA;
+  return {
+    type: TPM_ALG.ECC,
+    nameAlg: TPM_ALG.SHA256,
+    objectAttributes: storage ? base | restricted | decrypt : base | sign,
+    authPolicy: Buffer.alloc(0),
+    parameters: {
+      symmetric: storage ? { algorithm: TPM_ALG.AES, keyBits: 128, mode: TPM_ALG.CFB } : { algorithm: TPM_ALG.NULL, keyBits: 0, mode: 0 },
+      scheme: storage ? { scheme: TPM_ALG.NULL, details: null } : { scheme: TPM_ALG.ECDSA, details: { hashAlg: TPM_ALG.SHA256 } },
+      curveID: 0x0003,
+      kdf: { scheme: TPM_ALG.NULL, details: null },
+    },
+    unique: { x: Buffer.alloc(0), y: Buffer.alloc(0) },
+  };
 }

@@ -109,8 +109,8 @@ describe('mssim platform port (TcpServer.c PlatformServer, TPMCmdp.c signals)', 
     await startup();
     await getRandom();
     await platform.write('00000019');
-    // u32 16 | u32le 12 (GetRandom) | code 0000017b | u32le 20 (its answer) | rc 00000000 | ack
-    expect(await platform.read(24)).to.equal('00000010' + '0c000000' + '0000017b' + '14000000' + '00000000' + '00000000');
+    // u32 16 | u32le 12, code 00000144 (Startup: the first 12-byte command) | u32le 20, rc 0 (GetRandom's answer) | ack
+    expect(await platform.read(24)).to.equal('00000010' + '0c000000' + '00000144' + '14000000' + '00000000' + '00000000');
   });
 
   it('SESSION_END closes the platform connection; STOP stops the server', async () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import {
-  Create, FlushContext, GetRandom, PCR_Extend, ReadPublic, StartAuthSession, TPM_ALG, TPM_ECC_CURVE, TPM_RH, TPM_SE, TPMA_OBJECT, TPMA_SESSION, Unseal,
-  kdfe, parameterDecrypt, parameterEncrypt, secretDecrypt, sessionHmac, sessionKey, startSession, type TpmtPublic,
+  Create, FlushContext, GetRandom, PCR_Extend, ReadPublic, StartAuthSession, TPM_ALG, TPM_RH, TPM_SE, TPMA_SESSION, Unseal,
+  TPM_CC, TpmClient, cpHash, kdfe, parameterDecrypt, parameterEncrypt, rpHash, secretDecrypt, sessionHmac, sessionKey, startSession, type TpmtPublic,
 } from '../src/index.js';
 import { SESSION_VECTORS as V } from './vectors/sessionVectors.js';
 import { createPrimary, eccSigningTemplate, eccStorageTemplate, loadSealed, rcOf, rsaStorageTemplate, startedTpm } from './sessionTestKit.js';
@@ -162,13 +162,34 @@ describe('StartAuthSession: salted and bound sessions, parameter encryption (in-
     expect(s.nonceTPM.length).to.equal(16);
   });
 
+  it('an audit session: attributes echoed with auditExclusive, digest = H(old || cpHash || rpHash)', async () => {
+    const { tpm } = await startedTpm();
+    let last: Buffer = Buffer.alloc(0);
+    const client = new TpmClient({ send: async (c: Buffer, l?: number) => (last = tpm.execute(c, l)) });
+    const s = await startSession(client, {});
+    s.attributes = continueSession | TPMA_SESSION.audit;
+    const responseAttributes = () => {
+      const paramEnd = 14 + last.readUInt32BE(10);
+      return last[paramEnd + 2 + last.readUInt16BE(paramEnd)]!;
+    };
+    let digest = Buffer.alloc(32);
+    for (let i = 0; i < 2; i++) {
+      const r = await client.run(GetRandom, { auth: [{ session: s }], params: { bytesRequested: 8 } });
+      expect(responseAttributes()).to.equal(continueSession | TPMA_SESSION.audit | TPMA_SESSION.auditExclusive);
+      const cp = cpHash(TPM_ALG.SHA256, TPM_CC.GetRandom, [], Buffer.from([0, 8]));
+      const rp = rpHash(TPM_ALG.SHA256, TPM_CC.GetRandom, Buffer.concat([Buffer.from([0, 8]), r.randomBytes]));
+      digest = createHash('sha256').update(Buffer.concat([digest, cp, rp])).digest();
+      expect(tpm.sessions.get(s.handle)!.auditDigest).to.deep.equal(digest);
+    }
+    // a policy session cannot audit
+    const p = await startSession(client, { type: TPM_SE.POLICY });
+    p.attributes = continueSession | TPMA_SESSION.audit;
+    expect(await rcOf(client.run(GetRandom, { auth: [{ session: p }], params: { bytesRequested: 8 } }))).to.equal(0x982);
+  });
+
   it('a trial session cannot authorize: TPM_RC_ATTRIBUTES + session 1', async () => {
     const { client } = await startedTpm();
     const t = await startSession(client, { type: TPM_SE.TRIAL });
     expect(await rcOf(client.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth: [{ session: t }], params: { digests: [] } }))).to.equal(0x982);
   });
 });
-
-// keep the unused-template import honest: ECC curve constant used by eccStorageTemplate
-void TPM_ECC_CURVE;
-void TPMA_OBJECT;

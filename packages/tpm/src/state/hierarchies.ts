@@ -4,6 +4,8 @@ import { TPM_RC } from '../constants/rc.js';
 import { fail } from '../errors.js';
 import type { RandomSource } from '../crypto/randomSource.js';
 
+const IMPLEMENTED_PERMANENT = new Set<number>([TPM_RH.OWNER, TPM_RH.ENDORSEMENT, TPM_RH.PLATFORM, TPM_RH.PLATFORM_NV, TPM_RH.LOCKOUT, TPM_RH.NULL, TPM_RH.PW]);
+
 /** Seed and proof sizes: 64 octets, enough for the largest hash (Part 1, 14.3). */
 const SEED_SIZE = 64;
 
@@ -80,6 +82,8 @@ export class Hierarchies {
 
   /** A hierarchy handle in a handle area refers to nothing while its hierarchy is disabled (EntityGetLoadStatus). */
   checkHandleEnabled(handle: number): void {
+    // Only these permanent handles name something here (the reference's EntityGetLoadStatus); AUTH_xx, ACT and others do not.
+    if (!IMPLEMENTED_PERMANENT.has(handle)) fail(TPM_RC.HANDLE, 'permanent handle not implemented');
     const hierarchy = handle === TPM_RH.OWNER || handle === TPM_RH.ENDORSEMENT || handle === TPM_RH.PLATFORM;
     if (hierarchy && !this.isEnabled(handle)) fail(TPM_RC.HIERARCHY, 'hierarchy disabled');
   }
