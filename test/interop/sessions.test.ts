@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MssimServer, SwtpmServer } from '@vtpm/server';
 import {
-  CreatePrimary, FlushContext, GetRandom, PCR_Extend, PolicyAuthorize, PolicyCommandCode, PolicyCounterTimer, PolicyCpHash, PolicyDuplicationSelect,
+  ContextSave, CreatePrimary, FlushContext, GetRandom, NV_DefineSpace, NV_Read, NV_ReadPublic, NV_UndefineSpace, NV_Write, PCR_Extend, PolicyAuthorize, PolicyAuthorizeNV, PolicyNV, PolicyPassword, PolicyCommandCode, PolicyCounterTimer, PolicyCpHash, PolicyDuplicationSelect,
   PolicyGetDigest, PolicyLocality, PolicyNameHash, PolicyNvWritten, PolicyOR, PolicyPCR, PolicyRestart, PolicySecret, PolicyTicket, StartAuthSession,
-  TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPMA_OBJECT, Tpm, TpmClient, TpmResponseError, startSession, type ClientAuth, type SymDef, type TpmtPublic,
+  TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPMA_NV, TPMA_OBJECT, Tpm, TpmClient, TpmResponseError, startSession, type ClientAuth, type SymDef, type TpmtPublic,
 } from '@vtpm/tpm';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
 import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
@@ -316,7 +316,8 @@ describe('session and policy response codes: vtpm equals swtpm command for comma
   after(async () => ref?.stop());
 
   /** Runs `scenario` on a fresh vtpm and on swtpm (started, sessions flushed); returns both lists of outcomes. */
-  async function both(scenario: (c: TpmClient, note: (p: Promise<unknown>) => Promise<void>) => Promise<void>): Promise<[string[], string[]]> {
+  type Note = (p: Promise<unknown>) => Promise<void>;
+  async function both(scenario: (c: TpmClient, note: Note, record: (value: string) => void) => Promise<void>): Promise<[string[], string[]]> {
     const run = async (c: TpmClient) => {
       const seen: string[] = [];
       const note = (p: Promise<unknown>) =>
@@ -324,7 +325,7 @@ describe('session and policy response codes: vtpm equals swtpm command for comma
           () => void seen.push('ok'),
           (e) => void seen.push(e instanceof TpmResponseError ? `0x${e.rc.toString(16)}` : String(e)),
         );
-      await scenario(c, note);
+      await scenario(c, note, (v) => void seen.push(v));
       return seen;
     };
     const local = new Tpm();
@@ -333,8 +334,10 @@ describe('session and policy response codes: vtpm equals swtpm command for comma
     await theirs.transport.send(Buffer.from('80010000000c000001440000', 'hex'));
     const ours = await run(new TpmClient({ send: async (cmd: Buffer) => local.execute(cmd) }));
     const reference = await run(theirs);
+    if (process.env.VTPM_SHOW_RCS) console.log(ours.join(' '));
     // leave swtpm clean for the next scenario
-    for (const h of [0x02000000, 0x02000001, 0x02000002, 0x03000000, 0x03000001, 0x03000002, 0x80000000, 0x80000001, 0x80000002]) {
+    const sessions = Array.from({ length: 64 }, (_, i) => [0x02000000 + i, 0x03000000 + i]).flat();
+    for (const h of [...sessions, 0x80000000, 0x80000001, 0x80000002]) {
       const cmd = Buffer.from('80010000000e00000165' + h.toString(16).padStart(8, '0'), 'hex');
       await sendRaw(ref.port, cmd);
     }
@@ -385,7 +388,6 @@ describe('session and policy response codes: vtpm equals swtpm command for comma
       await note(c.run(PolicyCounterTimer, { handles: { policySession: p.handle }, params: { operandB: Buffer.alloc(8, 0xff), offset: 0, operation: 3 } }));
       await note(c.run(PolicyDuplicationSelect, { handles: { policySession: t.handle }, params: { objectName: keySign(32), newParentName: keySign(32), includeObject: false } }));
     });
-    if (process.env.VTPM_SHOW_RCS) console.log(ours.join(" "));
     expect(ours).to.deep.equal(theirs);
   });
 
@@ -428,7 +430,59 @@ describe('session and policy response codes: vtpm equals swtpm command for comma
       p.attributes = 0x01 | 0x80;
       await note(c.run(GetRandom, { auth: [{ session: p }], params: { bytesRequested: 4 } }));
     });
-    if (process.env.VTPM_SHOW_RCS) console.log(ours.join(" "));
+    expect(ours).to.deep.equal(theirs);
+  });
+
+  it('active sessions: 64 at most, loaded or context-saved; the 65th is TPM_RC_SESSION_HANDLES', async () => {
+    const [ours, theirs] = await both(async (c, note) => {
+      for (let i = 0; i < 65; i++) {
+        const s = await startSession(c, { nonceSize: 16 }).catch((e) => e as Error);
+        if (s instanceof Error) {
+          await note(Promise.reject(s));
+          continue;
+        }
+        await note(c.run(ContextSave, { handles: { saveHandle: s.handle }, params: {} }));
+      }
+    });
+    expect(ours.filter((x) => x !== 'ok')).to.deep.equal(['0x905']);
+    expect(ours).to.deep.equal(theirs);
+  });
+
+  it('NV-based policies: PolicyNV conditions, PolicyAuthorizeNV, PolicyNvWritten, PolicyPassword on an index', async () => {
+    const [ours, theirs] = await both(async (c, note, record) => {
+      const index = 0x01500030;
+      const nvName = async () => (await c.run(NV_ReadPublic, { handles: { nvIndex: index }, params: {} })).nvName;
+      const attrs = TPMA_NV.OWNERWRITE | TPMA_NV.OWNERREAD | TPMA_NV.AUTHWRITE | TPMA_NV.AUTHREAD | TPMA_NV.NO_DA;
+      await c.run(NV_DefineSpace, { handles: { authHandle: TPM_RH.OWNER }, auth: [{ password: '' }], params: { auth: Buffer.from('nvpw'), publicInfo: { nvIndex: index, nameAlg: TPM_ALG.SHA256, attributes: attrs, authPolicy: Buffer.alloc(0), dataSize: 34 } } });
+      const t = await startSession(c, { type: TPM_SE.TRIAL });
+      const p = await startSession(c, { type: TPM_SE.POLICY });
+      const policyNv = (h: number, operandB: Buffer, offset: number, operation: number) =>
+        c.run(PolicyNV, { handles: { authHandle: TPM_RH.OWNER, nvIndex: index, policySession: h }, auth: [{ password: '' }], params: { operandB, offset, operation } });
+      await note(policyNv(p.handle, Buffer.from([1]), 0, 0));
+      await note(policyNv(t.handle, Buffer.from([1]), 0, 0));
+      record((await c.run(PolicyGetDigest, { handles: { policySession: t.handle }, params: {} })).policyDigest.toString('hex'));
+      // the index holds TPMT_HA(SHA-256, digest of PolicyCommandCode(Unseal))
+      const cc = await startSession(c, { type: TPM_SE.TRIAL });
+      await c.run(PolicyCommandCode, { handles: { policySession: cc.handle }, params: { code: TPM_CC.Unseal } });
+      const ccDigest = (await c.run(PolicyGetDigest, { handles: { policySession: cc.handle }, params: {} })).policyDigest;
+      await c.run(FlushContext, { params: { flushHandle: cc.handle } });
+      await note(c.run(NV_Write, { handles: { authHandle: TPM_RH.OWNER, nvIndex: index }, auth: [{ password: '' }], params: { data: Buffer.concat([Buffer.from('000b', 'hex'), ccDigest]), offset: 0 } }));
+      for (const [operandB, offset, op] of [[Buffer.from('000b', 'hex'), 0, 0], [Buffer.from('000c', 'hex'), 0, 0], [Buffer.from('0001', 'hex'), 0, 3], [Buffer.alloc(2), 0, 4], [Buffer.from('ff', 'hex'), 0, 2], [Buffer.from('0b', 'hex'), 1, 10], [Buffer.from('f0', 'hex'), 1, 11], [Buffer.alloc(4), 33, 0], [Buffer.alloc(1), 35, 0]] as const) {
+        await note(policyNv(p.handle, operandB, offset, op));
+      }
+      await note(c.run(PolicyRestart, { handles: { sessionHandle: p.handle }, params: {} }));
+      const authorizeNv = (h: number) => c.run(PolicyAuthorizeNV, { handles: { authHandle: TPM_RH.OWNER, nvIndex: index, policySession: h }, auth: [{ password: '' }], params: {} });
+      await note(authorizeNv(p.handle));
+      await note(c.run(PolicyCommandCode, { handles: { policySession: p.handle }, params: { code: TPM_CC.Unseal } }));
+      await note(authorizeNv(p.handle));
+      record((await c.run(PolicyGetDigest, { handles: { policySession: p.handle }, params: {} })).policyDigest.toString('hex'));
+      // PolicyNvWritten and PolicyPassword authorizing the index itself (no authPolicy: AUTH_UNAVAILABLE)
+      await note(c.run(PolicyNvWritten, { handles: { policySession: p.handle }, params: { writtenSet: true } }));
+      await note(c.run(PolicyPassword, { handles: { policySession: p.handle }, params: {} }));
+      p.policyAuth = 'password';
+      await note(c.run(NV_Read, { handles: { authHandle: index, nvIndex: index }, names: [await nvName(), await nvName()], auth: [{ session: p, authValue: 'nvpw' }], params: { size: 2, offset: 0 } }));
+      await c.run(NV_UndefineSpace, { handles: { authHandle: TPM_RH.OWNER, nvIndex: index }, auth: [{ password: '' }], params: {} });
+    });
     expect(ours).to.deep.equal(theirs);
   });
 });

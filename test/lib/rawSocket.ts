@@ -14,7 +14,7 @@ export function sendRaw(port: number, command: Buffer, timeoutMs = 5000): Promis
       if (acc.length >= 6 && acc.length >= acc.readUInt32BE(2)) {
         clearTimeout(timer);
         s.end();
-        resolve(acc);
+        resolve(acc.subarray(0, acc.readUInt32BE(2))); // the first response only
       }
     });
     s.on('error', (e) => {

@@ -99,6 +99,25 @@ describe('mssim platform port (TcpServer.c PlatformServer, TPMCmdp.c signals)', 
     expect(tpm.platform.nvAvailable).to.equal(false);
   });
 
+  it('a TPM made with initialized: false is off until POWER_ON (as the Microsoft simulator starts)', async () => {
+    const cold = new Tpm({ initialized: false });
+    const local = await MssimServer.start({ port: 0, tpm: cold });
+    try {
+      const c = await RawClient.connect(local.port);
+      const p = await RawClient.connect(local.platformPort);
+      await c.write(SEND_STARTUP);
+      expect(await c.read(8)).to.equal('0000000000000000');
+      await p.write('00000001');
+      expect(await p.read(4)).to.equal('00000000');
+      await c.write(SEND_STARTUP);
+      expect(await c.read(18)).to.equal('0000000a' + RSP.success + '00000000');
+      c.close();
+      p.close();
+    } finally {
+      await local.close();
+    }
+  });
+
   it('answers an unknown signal with u32 1 and hangs up, as the reference does', async () => {
     await platform.write('00000063');
     expect(await platform.read(4)).to.equal('00000001');

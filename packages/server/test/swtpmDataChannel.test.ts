@@ -23,6 +23,11 @@ describe('swtpm data channel', () => {
     await server.close();
   });
 
+  it('with both ports 0, the control port is data + 1 (where the swtpm TCTI looks for it), on loopback', () => {
+    expect(server.ctrlPort).to.equal(server.port + 1);
+    expect(server.host).to.equal('127.0.0.1');
+  });
+
   it('answers raw command bytes with raw response bytes', async () => {
     const c = await client();
     await c.write(CMD.startupClear);
@@ -67,6 +72,18 @@ describe('swtpm data channel', () => {
     const c = await client();
     await c.write(CMD.getRandom8);
     expect(isGetRandom8Answer(await c.read(20))).to.equal(true);
+  });
+
+  it('answers a client that shuts its sending side right after the command', async () => {
+    const { connect } = await import('node:net');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect(server.port, '127.0.0.1', () => s.end(Buffer.from(CMD.startupClear.replace(/\s/g, ''), 'hex')));
+      let got = '';
+      s.on('data', (d) => (got += d.toString('hex')));
+      s.on('close', () => resolve(got));
+      s.on('error', reject);
+    });
+    expect(answer).to.equal(RSP.success);
   });
 
   it('takes the mssim TPM_SEND_COMMAND prefix and answers `u32 size | response | u32 0` (as swtpm)', async () => {

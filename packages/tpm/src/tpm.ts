@@ -164,7 +164,7 @@ export class Tpm {
   /** TPM2_Shutdown: record an orderly shutdown; STATE also saves what Startup(STATE) restores. */
   shutdown(type: number): void {
     // A pending PCR_Allocate cannot survive a resume (Part 3, 9.4: TPM_RC_TYPE).
-    if (type === TPM_SU.STATE && !this.pcrs.allocationUnchanged()) throw new TpmError(TPM_RC.TYPE, 'PCR allocation pending').forParameter(1);
+    if (type === TPM_SU.STATE && this.pcrs.reconfigured) throw new TpmError(TPM_RC.TYPE, 'PCR_Allocate since the last TPM Reset').forParameter(1);
     this.shutdownType = type;
     this.nv.shutdown();
     this.savedState = type === TPM_SU.STATE ? { pcrs: this.pcrs.snapshot() } : null;

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { ByteReader } from '../stream/byteReader.js';
 import { writeFrame } from '../net/writeFrame.js';
+import { endSocket } from '../net/endSocket.js';
 import { MSSIM, MSSIM_ENDPOINT_INFO, MSSIM_MAX_BUFFER, MSSIM_SERVER_VERSION, sendCommandReply, u32 } from '../protocol/mssimProtocol.js';
 import { PARTIAL_FRAME_TIMEOUT_MS } from '../protocol/tpmFrame.js';
 import { hashData, hashEnd, hashStart } from '../platform/drtmSequence.js';
@@ -70,7 +71,7 @@ export async function serveCommandPort(socket: Socket, ctx: MssimContext): Promi
   } catch {
     // connection closed, broke or stalled mid-frame: nothing to answer
   } finally {
-    socket.end();
+    endSocket(socket);
   }
 }
 

@@ -31,6 +31,8 @@ export class MssimServer {
 
   static async start(opts: ServerOptions & { port: number }): Promise<MssimServer> {
     const tpm = opts.tpm ?? new Tpm();
+    // A TPM made without _TPM_Init (initialized: false) is, to the platform, not powered on yet.
+    if (tpm.options.initialized === false) tpm.powered = false;
     let server: MssimServer | null = null;
     const ctx: MssimContext = { tpm, sizes: new CommandResponseSizes(), stop: () => void server?.close() };
     const [command, platform] = await listenPortPair(

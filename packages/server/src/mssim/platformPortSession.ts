@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { ByteReader } from '../stream/byteReader.js';
 import { writeFrame } from '../net/writeFrame.js';
+import { endSocket } from '../net/endSocket.js';
 import { MSSIM, u32 } from '../protocol/mssimProtocol.js';
 import { PARTIAL_FRAME_TIMEOUT_MS } from '../protocol/tpmFrame.js';
 import { applyPlatformSignal } from './platformSignals.js';
@@ -49,6 +50,6 @@ export async function servePlatformPort(socket: Socket, ctx: MssimContext): Prom
   } catch {
     // connection closed, broke or stalled mid-frame
   } finally {
-    socket.end();
+    endSocket(socket);
   }
 }

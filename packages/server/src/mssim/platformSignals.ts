@@ -41,6 +41,7 @@ export function applyPlatformSignal(tpm: Tpm, signal: number): boolean {
       // The reference's RSA key cache only speeds up its key generation: nothing to switch here.
       return true;
     default:
+      // Includes TEST_FAILURE_MODE: vtpm has no failure mode a signal could force.
       return false;
   }
 }

@@ -19,7 +19,8 @@ export class TcpService {
     readonly host: string,
     handler: SessionHandler,
   ) {
-    this.server = createServer((socket) => {
+    // Half-open allowed: a client may send its command and shut its side; it still gets the answer.
+    this.server = createServer({ allowHalfOpen: true }, (socket) => {
       // Clients often write a command in two parts; Nagle on either side only adds latency.
       socket.setNoDelay(true);
       this.sockets.add(socket);

@@ -32,7 +32,6 @@ export const PTM_RES = {
   FAIL: 0x09,
   /** Unknown command, or a command that needs the TPM running (or stopped) when it is not. */
   BAD_ORDINAL: 0x0a,
-  SIZE: 0x17,
   IOERROR: 0x1f,
   BAD_LOCALITY: 0x3d,
   /** GET_STATEBLOB of a blob that does not exist. */

@@ -131,8 +131,11 @@ export class ByteReader {
     if (n === 0) return Buffer.alloc(0);
     const first = this.chunks[0]!;
     if (first.length >= n) return first.subarray(0, n);
-    const joined = Buffer.concat(this.chunks, this.buffered);
-    this.chunks = [joined];
+    // Join just the chunks that cover n bytes, so a long backlog is not copied again on every read.
+    let count = 0;
+    for (let covered = 0; covered < n; count++) covered += this.chunks[count]!.length;
+    const joined = Buffer.concat(this.chunks.slice(0, count));
+    this.chunks.splice(0, count, joined);
     return joined.subarray(0, n);
   }
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { ByteReader } from '../stream/byteReader.js';
 import { writeFrame } from '../net/writeFrame.js';
+import { endSocket } from '../net/endSocket.js';
 import { CTRL, CTRL_RECEIVE_DEADLINE_MS, CTRL_REQUEST_BUFFER, PTM_RES } from '../protocol/swtpmControl.js';
 import { u32 } from '../protocol/mssimProtocol.js';
 import { PARTIAL_FRAME_TIMEOUT_MS } from '../protocol/tpmFrame.js';
@@ -45,7 +46,7 @@ export async function serveControlPort(socket: Socket, dev: SwtpmDevice): Promis
   } catch {
     // closed, broken, or a request that did not arrive within swtpm's deadline: no answer
   } finally {
-    socket.end();
+    endSocket(socket);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { errorResponse, TPM_RC } from '@vtpm/tpm';
 import { ByteReader } from '../stream/byteReader.js';
 import { writeFrame } from '../net/writeFrame.js';
+import { endSocket } from '../net/endSocket.js';
 import { MSSIM, SEND_COMMAND_PREFIX_SIZE, sendCommandReply } from '../protocol/mssimProtocol.js';
 import { MAX_FRAME_SIZE, PARTIAL_FRAME_TIMEOUT_MS, TPM_HEADER_SIZE, TPM_SIZE_OFFSET } from '../protocol/tpmFrame.js';
 import type { SwtpmDevice } from './swtpmDevice.js';
@@ -45,7 +46,7 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
   } catch {
     // closed (swtpm's TCTI closes after every command), broken, or stalled mid-command
   } finally {
-    socket.end();
+    endSocket(socket);
   }
 }
 

@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net';
 import { Tpm } from '@vtpm/tpm';
 import { DEFAULT_HOST, TcpService } from '../net/tcpService.js';
+import { listenPortPair } from '../net/portPair.js';
 import { CloseOnce } from '../net/closeOnce.js';
 import type { ServerOptions } from '../serverOptions.js';
 import { PlaceholderStateBlobs, type StateBlobs } from './stateBlobs.js';
@@ -8,13 +10,16 @@ import { serveDataPort } from './dataPortSession.js';
 import { serveControlPort } from './controlPortSession.js';
 
 export interface SwtpmServerOptions extends ServerOptions {
+  /** Data channel port; 0 picks a free one. */
   port: number;
+  /** Control channel port; with `port` also 0, the pair is adjacent (control = data + 1, as the swtpm TCTI expects). */
   ctrlPort: number;
   /** Address of the control channel when it differs from `host` (swtpm's --ctrl bindaddr=). */
   ctrlHost?: string;
   /**
    * The TPM waits for CMD_INIT on the control channel before it runs (swtpm without
-   * `--flags not-need-init`). Default false: it runs at once, as with not-need-init.
+   * `--flags not-need-init`). Default: false, it runs at once as with not-need-init, unless the
+   * TPM was made with `initialized: false`.
    */
   needInit?: boolean;
   /** `--locality reject-locality-4`: SET_LOCALITY 4 is refused. */
@@ -45,16 +50,18 @@ export class SwtpmServer {
   static async start(opts: SwtpmServerOptions): Promise<SwtpmServer> {
     const host = opts.host ?? DEFAULT_HOST;
     let server: SwtpmServer | null = null;
-    const device = new SwtpmDevice(opts.tpm ?? new Tpm(), !opts.needInit, opts.stateBlobs ?? new PlaceholderStateBlobs(), opts.rejectLocality4 ?? false, () => void server?.close());
-    const data = await TcpService.listen(host, opts.port, (socket) => serveDataPort(socket, device));
-    try {
-      const ctrl = await TcpService.listen(opts.ctrlHost ?? host, opts.ctrlPort, (socket) => serveControlPort(socket, device));
-      server = new SwtpmServer(device, data, ctrl);
-      return server;
-    } catch (e) {
-      await data.close();
-      throw e;
-    }
+    const tpm = opts.tpm ?? new Tpm();
+    // A TPM made without _TPM_Init (initialized: false) waits for CMD_INIT unless told otherwise.
+    const needInit = opts.needInit ?? tpm.options.initialized === false;
+    const device = new SwtpmDevice(tpm, {
+      running: !needInit,
+      stateBlobs: opts.stateBlobs ?? new PlaceholderStateBlobs(),
+      rejectLocality4: opts.rejectLocality4 ?? false,
+      terminate: () => void server?.close(),
+    });
+    const [data, ctrl] = await listenChannels(host, opts, device);
+    server = new SwtpmServer(device, data, ctrl);
+    return server;
   }
 
   get tpm(): Tpm {
@@ -84,5 +91,20 @@ export class SwtpmServer {
 
   close(): Promise<void> {
     return this.closing.close();
+  }
+}
+
+/** The data and control listeners; both ports 0: adjacent free ports, as tpm2-tss' swtpm TCTI finds the control port at data + 1. */
+async function listenChannels(host: string, opts: SwtpmServerOptions, device: SwtpmDevice): Promise<[TcpService, TcpService]> {
+  const serveData = (socket: Socket) => serveDataPort(socket, device);
+  const serveCtrl = (socket: Socket) => serveControlPort(socket, device);
+  const ctrlHost = opts.ctrlHost ?? host;
+  if (opts.port === 0 && opts.ctrlPort === 0 && ctrlHost === host) return listenPortPair(host, 0, serveData, serveCtrl);
+  const data = await TcpService.listen(host, opts.port, serveData);
+  try {
+    return [data, await TcpService.listen(ctrlHost, opts.ctrlPort, serveCtrl)];
+  } catch (e) {
+    await data.close();
+    throw e;
   }
 }

@@ -79,6 +79,9 @@ export const pcrAllocate = implement(PCR_Allocate, (tpm, { params }) => {
   const sizeNeeded = [...next].reduce((n, [alg, b]) => n + selectedPcrs(b).length * HASH_ALGORITHMS.find((h) => h.alg === alg)!.size, 0);
   const sizeAvailable = LIMITS.PCR_COUNT * HASH_ALGORITHMS.reduce((n, h) => n + h.size, 0);
   const allocationSuccess = anyActive && sizeNeeded <= sizeAvailable;
-  if (allocationSuccess) tpm.pcrs.pendingAllocation = next;
+  if (allocationSuccess) {
+    tpm.pcrs.pendingAllocation = next;
+    tpm.pcrs.reconfigured = true;
+  }
   return { allocationSuccess, maxPCR: LIMITS.PCR_COUNT, sizeNeeded, sizeAvailable };
 });

@@ -39,7 +39,7 @@ const u32 = (v: number) => {
   return b;
 };
 
-/** 23.18: the HMAC key will include the entity's authValue. */
+/** 23.17: the HMAC key will include the entity's authValue. */
 export const policyAuthValue = implement(PolicyAuthValue, (tpm, { handles }) => {
   const { policy } = policySessionAt(tpm, handles.policySession);
   policy.extend(TPM_CC.PolicyAuthValue);
@@ -48,7 +48,7 @@ export const policyAuthValue = implement(PolicyAuthValue, (tpm, { handles }) => 
   return {};
 });
 
-/** 23.19: as PolicyAuthValue (same digest), but the authValue travels in the clear. */
+/** 23.18: as PolicyAuthValue (same digest), but the authValue travels in the clear. */
 export const policyPassword = implement(PolicyPassword, (tpm, { handles }) => {
   const { policy } = policySessionAt(tpm, handles.policySession);
   policy.extend(TPM_CC.PolicyAuthValue);
@@ -146,7 +146,7 @@ export const policyLocality = implement(PolicyLocality, (tpm, { handles, params 
   return {};
 });
 
-/** 23.23: the authorized NV index must (or must not) have been written. */
+/** 23.20: the authorized NV index must (or must not) have been written. */
 export const policyNvWritten = implement(PolicyNvWritten, (tpm, { handles, params }) => {
   const { policy } = policySessionAt(tpm, handles.policySession);
   if (policy.nvWritten !== null && policy.nvWritten !== params.writtenSet) throw byParam(1)(TPM_RC.VALUE, 'the opposite was required before');
@@ -158,7 +158,7 @@ export const policyNvWritten = implement(PolicyNvWritten, (tpm, { handles, param
 /** 23.19: the digest as it stands (a trial session's result). */
 export const policyGetDigest = implement(PolicyGetDigest, (tpm, { handles }) => ({ policyDigest: policySessionAt(tpm, handles.policySession).policy.digest }));
 
-/** 23.? PolicyRestart: back to a zero digest without a new nonce or start time. */
+/** 11.2 PolicyRestart: back to a zero digest without a new nonce or start time. */
 export const policyRestart = implement(PolicyRestart, (tpm, { handles }) => {
   policySessionAt(tpm, handles.sessionHandle).policy.reset();
   return {};

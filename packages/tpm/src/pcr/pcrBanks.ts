@@ -10,6 +10,8 @@ export class PcrBanks {
   /** The allocation that becomes active at the next TPM Reset. */
   pendingAllocation: Map<number, Buffer>;
   updateCounter = 0;
+  /** A PCR_Allocate succeeded since the last TPM Reset (the reference's g_pcrReConfig): Shutdown(STATE) is refused. */
+  reconfigured = false;
 
   constructor() {
     // swtpm's default: all four banks, all 24 PCRs.
@@ -21,6 +23,7 @@ export class PcrBanks {
   /** TPM Reset (and Restart): apply a pending allocation, PCRs to their initial values. `locality` of Startup sets PCR 0's last byte when 3. */
   resetAll(startupLocality = 0, preserveSaved?: Map<number, Buffer[]>): void {
     this.allocated = new Map([...this.pendingAllocation].map(([k, v]) => [k, Buffer.from(v)]));
+    this.reconfigured = false;
     this.banks.clear();
     for (const [alg, bitmap] of this.allocated) {
       const size = hashAlgorithm(alg).size;
@@ -35,13 +38,6 @@ export class PcrBanks {
       this.banks.set(alg, bank);
     }
     this.updateCounter = 0;
-  }
-
-  /** True when no PCR_Allocate is waiting for the next TPM Reset. */
-  allocationUnchanged(): boolean {
-    if (this.allocated.size !== this.pendingAllocation.size) return false;
-    for (const [alg, b] of this.allocated) if (!this.pendingAllocation.get(alg)?.equals(b)) return false;
-    return true;
   }
 
   isAllocated(alg: number, pcr: number): boolean {

@@ -290,7 +290,7 @@ export function respondToSessions(tpm: Tpm, authz: CommandAuthorization, respons
   return responses;
 }
 
-/** Session audit (Part 1, 19.?): digest := H(digest || cpHash || rpHash); the exclusive audit session is tracked. */
+/** Session audit (Part 1, session audit): digest := H(digest || cpHash || rpHash); the exclusive audit session is tracked. */
 function updateAudit(tpm: Tpm, authz: CommandAuthorization, responseHash: (alg: number) => Buffer): void {
   const use = authz.uses.find((u) => u.session && u.attributes & TPMA_SESSION.audit);
   if (!use) {

@@ -16,7 +16,7 @@ export interface AuthSessionInit {
   readonly sessionKey: Buffer;
   readonly symmetric: SymDef;
   readonly bind: BindValue | null;
-  /** Bound to a DA-protected entity: every use is subject to lockout (Part 1, 19.8.?). */
+  /** Bound to a DA-protected entity: every use is subject to lockout (the reference's isDaBound). */
   readonly isDaBound: boolean;
   readonly isLockoutBound: boolean;
   /** TPM Time (ms) and time epoch at the start; policy expirations count from here. */
@@ -40,7 +40,7 @@ export class AuthSession {
   readonly epoch: string;
   /** Policy and trial sessions: the policy digest and its deferred checks. */
   readonly policy: PolicyState | null;
-  /** The session audit digest once the session was used for audit (Part 1, 19.?), else null. */
+  /** The session audit digest once the session was used for audit (Part 1, session audit), else null. */
   auditDigest: Buffer | null = null;
 
   constructor(init: AuthSessionInit) {

@@ -10,7 +10,7 @@ import { entityAuthPolicy, nvIndexAt } from './entity.js';
 import { policyNow, timeEpoch } from './policyTime.js';
 
 /**
- * The deferred checks of a policy session when it authorizes `entity` (Part 1, 19.7.?; the
+ * The deferred checks of a policy session when it authorizes `entity` (Part 1, 19.7; the
  * reference's CheckPolicyAuthSession), in the reference's order. Throws the unnumbered TPM_RC;
  * the caller adds the session number.
  */

@@ -1,5 +1,4 @@
-import { hash } from '../crypto/hashAlgorithms.js';
-import { digestSize } from '../crypto/hashAlgorithms.js';
+import { digestSize, hash } from '../crypto/hashAlgorithms.js';
 
 /** What the policy session's u1 digest holds (Part 1, 19.7: PolicyCpHash, PolicyNameHash, PolicyTemplate, PolicyDuplicationSelect). */
 export type BoundDigestKind = 'cpHash' | 'nameHash' | 'templateHash';
@@ -11,7 +10,7 @@ const u32 = (v: number) => {
 };
 
 /**
- * The policy part of a policy or trial session (Part 1, 19.7.?; the reference's SESSION u1/u2,
+ * The policy part of a policy or trial session (Part 1, 19.7; the reference's SESSION u1/u2,
  * commandCode, commandLocality, timeout, pcrCounter and policy attributes). Policy commands
  * extend `digest` and record the deferred checks that authorization applies later.
  */
@@ -47,7 +46,7 @@ export class PolicyState {
   }
 
   /**
-   * PolicyUpdate (Part 1, 19.7.?; the reference's PolicyContextUpdate): extend by the command code
+   * PolicyUpdate (Part 3, 23.2.3; the reference's PolicyContextUpdate): extend by the command code
    * and the authorizing entity's Name, then, when a policyRef is given, a second time by it.
    */
   update(commandCode: number, name: Buffer, policyRef: Buffer | null): void {

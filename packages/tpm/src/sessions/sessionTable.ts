@@ -16,7 +16,7 @@ const SLOT_MASK = 0x00ffffff;
 type Slot = { readonly state: 'loaded'; readonly session: AuthSession } | { readonly state: 'saved'; readonly sequence: bigint; readonly handle: number };
 
 /**
- * Session slots (Part 1, 30.?; the reference's contextArray). A session's handle is its range base
+ * Session slots (Part 1, context management; the reference's contextArray). A session's handle is its range base
  * plus its slot number; the slot stays taken while the session is context-saved, so an active
  * session keeps its handle. Saved sessions carry the context sequence number that ContextLoad
  * must present; the gap between the oldest saved session and the counter is bounded.
