@@ -125,6 +125,8 @@ export class Tpm {
 
   /** TPM2_Startup semantics (Part 1, 12.2.2): TPM Reset, TPM Restart or TPM Resume. */
   startup(type: number, locality: number): void {
+    // PC Client: Startup comes from locality 0 or from the H-CRTM at locality 3 (libtpms: TPM_RC_LOCALITY otherwise).
+    if (locality !== 0 && locality !== 3) fail(TPM_RC.LOCALITY, 'Startup from a locality other than 0 or 3');
     if (!this.initPending) fail(TPM_RC.INITIALIZE, 'Startup already done; needs _TPM_Init first');
     if (type === TPM_SU.STATE && (this.shutdownType !== TPM_SU.STATE || !this.savedState)) {
       // Resume without a saved state: the TPM stays uninitialized, as the reference does.

@@ -14,10 +14,13 @@ export function checkExtendAllowed(pcr: number, locality: number): void {
   if (!(PCR_ATTRIBUTES[pcr]!.extendLocality & localityBit(locality))) fail(TPM_RC.LOCALITY, `PCR ${pcr} cannot be extended from locality ${locality}`);
 }
 
-/** Extends each digest into its bank (unallocated banks ignored) and counts one change. */
+/** Extends each digest into its bank (unallocated banks ignored); each bank extended counts as a change, as in libtpms. */
 export function extendPcr(tpm: Tpm, pcr: number, digests: readonly TpmtHa[]): void {
-  for (const d of digests) tpm.pcrs.extend(d.hashAlg, pcr, d.digest);
-  tpm.pcrs.changed(pcr);
+  for (const d of digests) {
+    if (!tpm.pcrs.isAllocated(d.hashAlg, pcr)) continue;
+    tpm.pcrs.extend(d.hashAlg, pcr, d.digest);
+    tpm.pcrs.changed(pcr);
+  }
 }
 
 /** The event digests in every implemented bank (PCR_Event and EventSequenceComplete answer all of them). */

@@ -25,6 +25,8 @@ export class PcrBanks {
     this.allocated = new Map([...this.pendingAllocation].map(([k, v]) => [k, Buffer.from(v)]));
     this.reconfigured = false;
     this.banks.clear();
+    this.updateCounter = 0;
+    const initialized = new Set<number>();
     for (const [alg, bitmap] of this.allocated) {
       const size = hashAlgorithm(alg).size;
       const bank: Buffer[] = [];
@@ -32,12 +34,16 @@ export class PcrBanks {
         const saved = preserveSaved?.get(alg)?.[i];
         if (!(bitmap[i >> 3]! & (1 << (i & 7)))) bank.push(Buffer.alloc(0));
         else if (saved && PCR_ATTRIBUTES[i]!.stateSave) bank.push(Buffer.from(saved));
-        else bank.push(Buffer.alloc(size, PCR_ATTRIBUTES[i]!.drtm ? 0xff : 0));
+        else {
+          bank.push(Buffer.alloc(size, PCR_ATTRIBUTES[i]!.drtm ? 0xff : 0));
+          initialized.add(i);
+        }
       }
       if (startupLocality === 3 && bank[0]!.length && !preserveSaved) bank[0]![size - 1] = 3;
       this.banks.set(alg, bank);
     }
-    this.updateCounter = 0;
+    // Setting a PCR's initial value is a change like any other (libtpms reports 20 after Startup(CLEAR)).
+    for (const pcr of initialized) this.changed(pcr);
   }
 
   isAllocated(alg: number, pcr: number): boolean {
