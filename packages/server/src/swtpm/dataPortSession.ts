@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { errorResponse, TPM_RC } from '@vtpm/tpm';
-import { ByteReader } from '../stream/byteReader.js';
+import { ByteReader, StreamEnded } from '../stream/byteReader.js';
 import { writeFrame } from '../net/writeFrame.js';
 import { endSocket } from '../net/endSocket.js';
 import { MSSIM, SEND_COMMAND_PREFIX_SIZE, sendCommandReply } from '../protocol/mssimProtocol.js';
@@ -18,11 +18,15 @@ const NOT_RUNNING = errorResponse(TPM_RC.FAILURE);
  */
 export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<void> {
   const r = new ByteReader(socket, PARTIAL_FRAME_TIMEOUT_MS);
+  /** Raw command bytes of the frame being read (null between frames and for mssim-prefixed frames). */
+  let partial: Buffer | null = null;
   try {
     for (;;) {
+      partial = Buffer.alloc(0);
       // A TPM 2.0 command starts with tag 0x8001/0x8002, never with the u32 8 of TPM_SEND_COMMAND.
       const start = await r.peek(4);
       if (start.readUInt32BE(0) === MSSIM.SEND_COMMAND) {
+        partial = null;
         const prefix = await r.read(SEND_COMMAND_PREFIX_SIZE);
         const size = prefix.readUInt32BE(5);
         if (size > MAX_FRAME_SIZE) return;
@@ -33,6 +37,7 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
         continue;
       }
       const header = await r.read(TPM_HEADER_SIZE);
+      partial = header;
       const size = header.readUInt32BE(TPM_SIZE_OFFSET);
       if (size < TPM_HEADER_SIZE || size > MAX_FRAME_SIZE) {
         // The size field cannot frame a command: the TPM's answer to the header, then the stream is lost.
@@ -40,11 +45,18 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
         return;
       }
       const command = Buffer.concat([header, await r.read(size - TPM_HEADER_SIZE)]);
+      partial = null;
       r.frameDone();
       await writeFrame(socket, run(dev, command));
     }
-  } catch {
-    // closed (swtpm's TCTI closes after every command), broken, or stalled mid-command
+  } catch (e) {
+    // Closed (swtpm's TCTI closes after every command), broken, or stalled mid-command. A client that
+    // sent part of a raw command and then shut its side gets the TPM's answer to what it sent, as swtpm
+    // (one read, one command) gives: a size field that lies is TPM_RC_COMMAND_SIZE, not silence.
+    if (e instanceof StreamEnded && partial !== null && !socket.destroyed) {
+      const bytes = Buffer.concat([partial, r.takeAvailable()]);
+      if (bytes.length > 0) await writeFrame(socket, run(dev, bytes));
+    }
   } finally {
     endSocket(socket);
   }
