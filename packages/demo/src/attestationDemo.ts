@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessTransport, Startup, Tpm, TPM_SU, TpmClient } from '@vtpm/tpm';
-import { EventLogWriter, parseEventLog, replayEventLog, type EventLog } from './eventLog/index.js';
+import { EventLogWriter, parseEventLog, replayEventLog, type EventLog } from '@vtpm/attest';
 import { measuredBootSequence, type BootMeasurement } from './measuredBoot/bootSequence.js';
 import { comparePcrs, type PcrComparison } from './pcrComparison.js';
 import { extendPcr, readPcrs, type PcrValues } from './tpmPcrs.js';
@@ -54,7 +54,7 @@ export async function runAttestationDemo(options: AttestationDemoOptions = {}): 
   // The verifier's side: only the file and the TPM's PCR values.
   const log = parseEventLog(readFileSync(logFile));
   const replayed = replayEventLog(log);
-  const banks = log.specId.digestSizes.map((d) => d.algorithmId);
+  const banks = log.banks.map((d) => d.algorithmId);
   const pcrs = [...new Set(log.events.map((e) => e.pcrIndex))].sort((a, b) => a - b);
   const tpmPcrs = await readPcrs(client, banks, pcrs);
   const comparison = comparePcrs(tpmPcrs, replayed);

@@ -1,4 +1,3 @@
-export * from './eventLog/index.js';
 export * from './measuredBoot/bootSequence.js';
 export * from './attestationDemo.js';
 export * from './pcrComparison.js';

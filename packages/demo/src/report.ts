@@ -1,4 +1,4 @@
-import { eventTypeName, hashAlgorithmName } from './eventLog/index.js';
+import { eventTypeName, hashAlgorithmName } from '@vtpm/attest';
 import type { AttestationDemoResult } from './attestationDemo.js';
 import type { PcrComparison } from './pcrComparison.js';
 
@@ -18,7 +18,7 @@ function pcrTable(comparison: PcrComparison[], full: boolean): string[] {
 }
 
 export function formatReport(r: AttestationDemoResult, full = false): string {
-  const banks = r.log.specId.digestSizes.map((d) => hashAlgorithmName(d.algorithmId));
+  const banks = r.log.banks.map((d) => hashAlgorithmName(d.algorithmId));
   const out: string[] = [];
   out.push('vtpm attestation demo: measured boot -> TCG event log -> replay -> compare with the TPM', '');
   out.push(`1. The platform booted and measured ${r.measurements.length} events into an in-process vtpm (banks: ${banks.join(', ')}):`);

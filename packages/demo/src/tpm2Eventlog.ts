@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { LOG_HASH_ALGORITHMS } from './eventLog/index.js';
+import { LOG_HASH_ALGORITHMS } from '@vtpm/attest';
 import type { PcrValues } from './tpmPcrs.js';
 
 /** What tpm2-tools' `tpm2_eventlog` made of a log file: its own replay ("pcrs:") and any complaints. */

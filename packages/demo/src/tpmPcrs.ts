@@ -1,5 +1,5 @@
 import { PCR_Extend, PCR_Read, pcrBitmap, selectedPcrs, type TpmClient } from '@vtpm/tpm';
-import type { LogDigest } from './eventLog/index.js';
+import type { LogDigest } from '@vtpm/attest';
 
 /** PCR values: bank (TPM_ALG_ID) -> PCR index -> value. */
 export type PcrValues = Map<number, Map<number, Buffer>>;

@@ -18,3 +18,7 @@ export * from './crypto/asymmetricSecret.js';
 export * from './crypto/paramEncryption.js';
 export * from './sessions/sessionKey.js';
 export { startSession, type SessionOptions } from './client/sessionStart.js';
+export * from './objects/credential.js';
+export * from './objects/duplication.js';
+export { seededProtection } from './objects/seededProtection.js';
+export { objectName } from './objects/objectName.js';

@@ -17,6 +17,7 @@ import { hmac } from './crypto/hashAlgorithms.js';
 import { TPM_ALG } from './constants/alg.js';
 import { AlgorithmSelfTests } from './capability/algorithmSelfTests.js';
 import { ContextState } from './context/contextState.js';
+import { CommandAudit } from './audit/commandAudit.js';
 
 /** Hash of ticket HMACs (the reference's CONTEXT_INTEGRITY_HASH_ALG). */
 const TICKET_HASH = TPM_ALG.SHA512;
@@ -51,6 +52,8 @@ export class Tpm {
   readonly da = new DictionaryAttack(() => this.clock.time);
   /** Context-management counters and kept sequence states (ContextSave / ContextLoad). */
   readonly contexts = new ContextState();
+  /** Command audit: audited commands, audit hash, counter and digest (GetCommandAuditDigest). */
+  readonly commandAudit = new CommandAudit();
   readonly random: RandomSource;
   readonly clock: TpmClock;
 
@@ -150,6 +153,7 @@ export class Tpm {
         this.resetCount++;
         this.restartCount = 0;
         this.hierarchies.reset();
+        this.commandAudit.restart(); // the audit digest does not survive a TPM Reset
       }
     }
     this.nv.startup(resume ? 'resume' : restart ? 'restart' : 'reset', this.orderlyStartup);

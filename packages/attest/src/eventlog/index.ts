@@ -1,12 +1,28 @@
-/** TCG PC Client crypto-agile event logs: structures, writer, parser, replay, UEFI event data. */
+/** TCG PC Client event logs (SHA-1 and crypto-agile): structures, writer, parser, replay, comparison, UEFI event data. */
+export * from './eventLogFormatError.js';
 export * from './eventTypes.js';
 export * from './eventLog.js';
 export * from './hashAlgorithms.js';
-export * from './littleEndian.js';
+export { LeReader } from './leReader.js';
+export { LeWriter } from './leWriter.js';
+export { encodeLe, decodeLe, type LeCodec } from './leCodec.js';
 export * from './structures.js';
 export * from './eventLogWriter.js';
 export * from './eventLogParser.js';
 export * from './replay.js';
+export * from './pcrComparison.js';
+export * from './eventLogReport.js';
+export * from './eventDataDescription.js';
 export * from './uefiGuid.js';
-export * from './uefiEventData.js';
+export * from './ucs2.js';
+export * from './uintn.js';
+export * from './uefiVariableData.js';
+export * from './uefiImageLoadEvent.js';
+export * from './uefiFirmwareBlob.js';
+export * from './uefiSignatureList.js';
+export * from './uefiLoadOption.js';
+export * from './uefiGptData.js';
+export * from './uefiHandoffTables.js';
 export * from './devicePath.js';
+export * from './devicePathText.js';
+export * from './eventLogBench.js';

@@ -1,4 +1,5 @@
-import { EventLogFormatError, type LeCodec } from './littleEndian.js';
+import { EventLogFormatError } from './eventLogFormatError.js';
+import type { LeCodec } from './leCodec.js';
 
 /**
  * EFI_GUID: written as "8be4df61-93ca-11d2-aa0d-00e098032b8c"; in memory the first three
@@ -31,3 +32,26 @@ export const UEFI_GUID = {
   /** EFI_PART_TYPE_EFI_SYSTEM_PART_GUID: the EFI system partition. */
   efiSystemPartition: 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b',
 } as const;
+
+const GUID_NAMES = new Map<string, string>([
+  [UEFI_GUID.globalVariable, 'EFI_GLOBAL_VARIABLE'],
+  [UEFI_GUID.imageSecurityDatabase, 'EFI_IMAGE_SECURITY_DATABASE'],
+  [UEFI_GUID.certSha256, 'EFI_CERT_SHA256'],
+  [UEFI_GUID.certRsa2048, 'EFI_CERT_RSA2048'],
+  [UEFI_GUID.certX509, 'EFI_CERT_X509'],
+  [UEFI_GUID.efiSystemPartition, 'EFI System Partition'],
+  ['605dab50-e046-4300-abb6-3dd810dd8b23', 'SHIM_LOCK'],
+  ['77fa9abd-0359-4d32-bd60-28f4e78f784b', 'MICROSOFT'],
+  ['8868e871-e4f1-11d3-bc22-0080c73c8881', 'ACPI 2.0 table'],
+  ['eb9d2d30-2d88-11d3-9a16-0090273fc14d', 'ACPI 1.0 table'],
+  ['eb9d2d31-2d88-11d3-9a16-0090273fc14d', 'SMBIOS table'],
+  ['f2fd1544-9794-4a2c-992e-e5bbcf20e394', 'SMBIOS 3 table'],
+  ['0fc63daf-8483-4772-8e79-3d69d8477de4', 'Linux filesystem data'],
+  ['21686148-6449-6e6f-744e-656564454649', 'BIOS boot partition'],
+  ['a19d880f-05fc-4d3b-a006-743f0f84911e', 'Linux RAID'],
+]);
+
+/** A readable name for a GUID the UEFI and PC Client specifications (or common OSes) define, if known. */
+export function guidName(guid: string): string | undefined {
+  return GUID_NAMES.get(guid.toLowerCase());
+}

@@ -1,7 +1,7 @@
 import {
-  devicePath, EFI_LOAD_OPTION, EFI_SIGNATURE_DATA, encode, EV, filePathNode, gptPartitionNode, LOAD_OPTION_ACTIVE, pciNode, pciRootNode,
+  devicePath, EFI_LOAD_OPTION, EFI_SIGNATURE_DATA, encodeLe, EV, filePathNode, gptPartitionNode, LOAD_OPTION_ACTIVE, pciNode, pciRootNode,
   ucs2, UEFI_GUID, UEFI_IMAGE_LOAD_EVENT, UEFI_PLATFORM_FIRMWARE_BLOB, UEFI_VARIABLE_DATA,
-} from '../eventLog/index.js';
+} from '@vtpm/attest';
 import { BOOT_COMPONENTS as C } from './bootComponents.js';
 import { BOOT_LOADER_DB_ENTRY, SECURE_BOOT_VARIABLES } from './secureBootVariables.js';
 
@@ -17,7 +17,7 @@ export interface BootMeasurement {
 
 const ascii = (s: string) => Buffer.from(s, 'latin1');
 const asciiz = (s: string) => Buffer.from(`${s}\0`, 'latin1');
-const variable = (vendor: string, name: string, value: Buffer) => encode(UEFI_VARIABLE_DATA, { variableName: vendor, unicodeName: name, variableData: value });
+const variable = (vendor: string, name: string, value: Buffer) => encodeLe(UEFI_VARIABLE_DATA, { variableName: vendor, unicodeName: name, variableData: value });
 
 const bootEntryPath = devicePath(
   pciRootNode(0),
@@ -36,7 +36,7 @@ const bootEntryPath = devicePath(
  */
 export function measuredBootSequence(): BootMeasurement[] {
   const kernelCmdline = `${C.kernel.path} ${C.kernelArgs}`;
-  const bootOption = encode(EFI_LOAD_OPTION, { attributes: LOAD_OPTION_ACTIVE, description: 'debian', filePathList: bootEntryPath, optionalData: Buffer.alloc(0) });
+  const bootOption = encodeLe(EFI_LOAD_OPTION, { attributes: LOAD_OPTION_ACTIVE, description: 'debian', filePathList: bootEntryPath, optionalData: Buffer.alloc(0) });
   return [
     // Static root of trust and platform firmware.
     { stage: 'CRTM version', pcrIndex: 0, eventType: EV.S_CRTM_VERSION, eventData: ucs2(C.firmwareVersion) },
@@ -45,7 +45,7 @@ export function measuredBootSequence(): BootMeasurement[] {
       stage: 'DXE firmware volume',
       pcrIndex: 0,
       eventType: EV.EFI_PLATFORM_FIRMWARE_BLOB,
-      eventData: encode(UEFI_PLATFORM_FIRMWARE_BLOB, { blobBase: C.dxeVolume.base, blobLength: BigInt(C.dxeVolume.bytes.length) }),
+      eventData: encodeLe(UEFI_PLATFORM_FIRMWARE_BLOB, { blobBase: C.dxeVolume.base, blobLength: BigInt(C.dxeVolume.bytes.length) }),
       measured: C.dxeVolume.bytes,
     },
     // Secure Boot policy: the variables themselves are the measured data.
@@ -66,13 +66,13 @@ export function measuredBootSequence(): BootMeasurement[] {
       stage: 'db entry authorizing GRUB',
       pcrIndex: 7,
       eventType: EV.EFI_VARIABLE_AUTHORITY,
-      eventData: variable(UEFI_GUID.imageSecurityDatabase, 'db', encode(EFI_SIGNATURE_DATA, BOOT_LOADER_DB_ENTRY.signatures[0]!)),
+      eventData: variable(UEFI_GUID.imageSecurityDatabase, 'db', encodeLe(EFI_SIGNATURE_DATA, BOOT_LOADER_DB_ENTRY.signatures[0]!)),
     },
     {
       stage: `boot loader ${C.bootLoader.path}`,
       pcrIndex: 4,
       eventType: EV.EFI_BOOT_SERVICES_APPLICATION,
-      eventData: encode(UEFI_IMAGE_LOAD_EVENT, {
+      eventData: encodeLe(UEFI_IMAGE_LOAD_EVENT, {
         imageLocationInMemory: C.bootLoader.loadAddress,
         imageLengthInMemory: BigInt(C.bootLoader.bytes.length),
         imageLinkTimeAddress: 0n,

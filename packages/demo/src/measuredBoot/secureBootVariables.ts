@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { encode, EFI_SIGNATURE_DATABASE, UEFI_GUID, type EfiSignatureList } from '../eventLog/index.js';
+import { encodeLe, EFI_SIGNATURE_DATABASE, UEFI_GUID, type EfiSignatureList } from '@vtpm/attest';
 import { BOOT_COMPONENTS, madeUpBytes } from './bootComponents.js';
 
 /** Owner GUID of every signature this made-up platform enrolled. */
@@ -25,8 +25,8 @@ export const BOOT_LOADER_DB_ENTRY = sha256List([BOOT_COMPONENTS.bootLoader.bytes
 /** Secure Boot on: the platform key, the key-exchange key, allowed images (db) and revoked ones (dbx). */
 export const SECURE_BOOT_VARIABLES = [
   { name: 'SecureBoot', vendor: UEFI_GUID.globalVariable, value: Buffer.of(1) },
-  { name: 'PK', vendor: UEFI_GUID.globalVariable, value: encode(EFI_SIGNATURE_DATABASE, [rsa2048List('platform key')]) },
-  { name: 'KEK', vendor: UEFI_GUID.globalVariable, value: encode(EFI_SIGNATURE_DATABASE, [rsa2048List('key exchange key')]) },
-  { name: 'db', vendor: UEFI_GUID.imageSecurityDatabase, value: encode(EFI_SIGNATURE_DATABASE, [BOOT_LOADER_DB_ENTRY]) },
-  { name: 'dbx', vendor: UEFI_GUID.imageSecurityDatabase, value: encode(EFI_SIGNATURE_DATABASE, [sha256List([madeUpBytes('revoked boot loader 2.02', 4096), madeUpBytes('revoked boot loader 2.04', 4096)])]) },
+  { name: 'PK', vendor: UEFI_GUID.globalVariable, value: encodeLe(EFI_SIGNATURE_DATABASE, [rsa2048List('platform key')]) },
+  { name: 'KEK', vendor: UEFI_GUID.globalVariable, value: encodeLe(EFI_SIGNATURE_DATABASE, [rsa2048List('key exchange key')]) },
+  { name: 'db', vendor: UEFI_GUID.imageSecurityDatabase, value: encodeLe(EFI_SIGNATURE_DATABASE, [BOOT_LOADER_DB_ENTRY]) },
+  { name: 'dbx', vendor: UEFI_GUID.imageSecurityDatabase, value: encodeLe(EFI_SIGNATURE_DATABASE, [sha256List([madeUpBytes('revoked boot loader 2.02', 4096), madeUpBytes('revoked boot loader 2.04', 4096)])]) },
 ] as const;

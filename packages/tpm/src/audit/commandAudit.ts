@@ -1,6 +1,7 @@
 import { TPM_ALG } from '../constants/alg.js';
 import { TPM_CC } from '../constants/cc.js';
 import { digestSize, hash } from '../crypto/hashAlgorithms.js';
+import { AUDITED_BY_DEFAULT } from '../capability/commandAttributes.js';
 
 const u32 = (v: number): Buffer => {
   const b = Buffer.alloc(4);
@@ -16,7 +17,7 @@ const u32 = (v: number): Buffer => {
  */
 export class CommandAudit {
   /** Audited command codes (gp.auditCommands); SetCommandCodeAuditStatus is audited from manufacture on. */
-  private readonly audited = new Set<number>([TPM_CC.SetCommandCodeAuditStatus]);
+  private readonly audited = new Set<number>([...AUDITED_BY_DEFAULT].map((name) => TPM_CC[name]));
   /** gp.auditHashAlg: the reference starts with its context integrity hash, SHA-512. */
   hashAlg: number = TPM_ALG.SHA512;
   /** gp.auditCounter: the number of audit digests started. */

@@ -120,8 +120,8 @@ function variableProperties(tpm: Tpm): Map<number, number> {
     [TPM_PT.LOCKOUT_INTERVAL, tpm.da.recoveryTime],
     [TPM_PT.LOCKOUT_RECOVERY, tpm.da.lockoutRecovery],
     [TPM_PT.NV_WRITE_RECOVERY, 0],
-    [TPM_PT.AUDIT_COUNTER_0, 0],
-    [TPM_PT.AUDIT_COUNTER_1, 0],
+    [TPM_PT.AUDIT_COUNTER_0, Number(tpm.commandAudit.counter >> 32n)],
+    [TPM_PT.AUDIT_COUNTER_1, Number(tpm.commandAudit.counter & 0xffffffffn)],
   ]);
 }
 

@@ -4,7 +4,7 @@ import { TPM_RC } from '../constants/rc.js';
 import { TPM_CAP } from '../constants/types.js';
 import { TpmError } from '../errors.js';
 import { IMPLEMENTED_ALGORITHMS, IMPLEMENTED_CURVES } from '../capability/algorithms.js';
-import { AUDITED_BY_DEFAULT, PP_REQUIRED, commandAttributes } from '../capability/commandAttributes.js';
+import { PP_REQUIRED, commandAttributes } from '../capability/commandAttributes.js';
 import { handlesFrom } from '../capability/handleLists.js';
 import { page, takePage, type Page } from '../capability/paging.js';
 import { pcrPropertiesPage } from '../capability/pcrProperties.js';
@@ -64,7 +64,7 @@ function capabilityPage(tpm: Tpm, capability: number, property: number, count: n
       );
     case TPM_CAP.AUDIT_COMMANDS:
       return takePage(
-        commandsFrom(property).flatMap((s) => (AUDITED_BY_DEFAULT.has(s.name) ? [s.code] : [])),
+        commandsFrom(property).flatMap((s) => (tpm.commandAudit.isAudited(s.code) ? [s.code] : [])),
         count,
         MAX_CAP_CC,
       );

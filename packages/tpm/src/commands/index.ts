@@ -17,6 +17,9 @@ import { changeEPS, changePPS, clear, clearControl, hierarchyChangeAuth, hierarc
 import { dictionaryAttackLockReset, dictionaryAttackParameters } from './dictionaryAttack.js';
 import { NV_COMMANDS } from './nv.js';
 import { POLICY_COMMANDS } from './policy.js';
+import { activateCredential, makeCredentialCommand } from './credential.js';
+import { duplicate, importCommand, rewrap } from './duplication.js';
+import { ATTESTATION_COMMANDS } from './attestation.js';
 
 /** Every implemented command. The dispatcher and GetCapability(COMMANDS) are built from this list. */
 export const COMMANDS: readonly Implementation[] = [
@@ -76,4 +79,10 @@ export const COMMANDS: readonly Implementation[] = [
   hmacCommand,
   hmacStart,
   ...POLICY_COMMANDS,
+  ...ATTESTATION_COMMANDS,
+  makeCredentialCommand,
+  activateCredential,
+  duplicate,
+  rewrap,
+  importCommand,
 ];

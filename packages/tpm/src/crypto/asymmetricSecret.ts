@@ -1,7 +1,8 @@
 import { constants, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import { TPM_ALG } from '../constants/alg.js';
 import { TPM_RC } from '../constants/rc.js';
-import { marshal, unmarshal } from '../codec/codec.js';
+import { marshal } from '../codec/codec.js';
+import { Reader } from '../codec/reader.js';
 import { fail } from '../errors.js';
 import { TPMS_ECC_POINT, type EccPoint, type TpmtPublic } from '../structures/public.js';
 import { toBigInt, toBytes } from './bigints.js';
@@ -59,18 +60,15 @@ export function secretDecrypt(pub: TpmtPublic, sensitive: Buffer, label: string,
       const key = rsaPrivateKeyObject(n, pub.parameters.exponent, sensitive);
       seed = privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hashAlgorithm(hashAlg).nodeName, oaepLabel: labelBytes(label) }, encrypted);
     } catch {
-      return fail(TPM_RC.VALUE, 'OAEP decryption failed');
+      // libtpms' OpenSSL CryptRsaDecrypt (swtpm) answers a failed OAEP decoding with TPM_RC_FAILURE
+      return fail(TPM_RC.FAILURE, 'OAEP decryption failed');
     }
     if (seed.length > digestSize(hashAlg)) fail(TPM_RC.VALUE, 'secret longer than the digest');
     return seed;
   }
   if (pub.type === TPM_ALG.ECC) {
-    let ephemeral: EccPoint;
-    try {
-      ephemeral = unmarshal(TPMS_ECC_POINT, encrypted) as EccPoint;
-    } catch {
-      return fail(TPM_RC.INSUFFICIENT, 'no ECC point in the secret');
-    }
+    // The point's unmarshal code (SIZE, INSUFFICIENT) stands; octets after it are ignored (as the reference).
+    const ephemeral = TPMS_ECC_POINT.read(new Reader(encrypted)) as EccPoint;
     const z = ecdhZ(pub.parameters.curveID, ephemeral, sensitive);
     return kdfe(pub.nameAlg, z, label, ephemeral.x, (pub.unique as EccPoint).x, digestSize(pub.nameAlg) * 8);
   }

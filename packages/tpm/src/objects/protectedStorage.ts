@@ -22,12 +22,37 @@ export interface StorageParent {
  * KDFa(seed, "INTEGRITY") over encSensitive || name is prepended as a TPM2B_DIGEST.
  */
 export function wrapSensitive(parent: StorageParent, name: Buffer, sensitive: TpmtSensitive): Buffer {
-  const plain = marshal(TPM2B_SENSITIVE, sensitive);
+  return produceOuterWrap(parent, name, marshal(TPM2B_SENSITIVE, sensitive));
+}
+
+/**
+ * The outer wrapper of any protected blob (the reference's ProduceOuterWrap, no IV): storage,
+ * credentials (seed from the secret, Part 1, 24) and duplication (Part 1, 23.3.2) all use it.
+ * Result: TPM2B_DIGEST(HMAC(KDFa(seed, "INTEGRITY"), enc || name)) || enc.
+ */
+export function produceOuterWrap(parent: StorageParent, name: Buffer, plain: Buffer): Buffer {
   const symKey = kdfa(parent.nameAlg, parent.seed, 'STORAGE', name, Buffer.alloc(0), parent.symKeyBits);
   const enc = cfbZeroIv(parent.symKeyBits, symKey, plain, true);
+  return Buffer.concat([marshal(TPM2B_DIGEST, outerIntegrity(parent, name, enc)), enc]);
+}
+
+function outerIntegrity(parent: StorageParent, name: Buffer, enc: Buffer): Buffer {
   const hmacKey = kdfa(parent.nameAlg, parent.seed, 'INTEGRITY', Buffer.alloc(0), Buffer.alloc(0), digestSize(parent.nameAlg) * 8);
-  const integrity = hmac(parent.nameAlg, hmacKey, enc, name);
-  return Buffer.concat([marshal(TPM2B_DIGEST, integrity), enc]);
+  return hmac(parent.nameAlg, hmacKey, enc, name);
+}
+
+/**
+ * The reference's UnwrapOuter: checks the integrity HMAC (TPM_RC_INTEGRITY), then decrypts.
+ * An integrity field that does not parse is the TPM2B_DIGEST unmarshal code (SIZE / INSUFFICIENT).
+ */
+export function unwrapOuter(parent: StorageParent, name: Buffer, blob: Buffer): Buffer {
+  const r = new Reader(blob);
+  const integrity = TPM2B_DIGEST.read(r);
+  const enc = blob.subarray(r.offset);
+  const expected = outerIntegrity(parent, name, enc);
+  if (integrity.length !== expected.length || !timingSafeEqual(integrity, expected)) fail(TPM_RC.INTEGRITY, 'integrity check failed');
+  const symKey = kdfa(parent.nameAlg, parent.seed, 'STORAGE', name, Buffer.alloc(0), parent.symKeyBits);
+  return cfbZeroIv(parent.symKeyBits, symKey, enc, false);
 }
 
 /**
@@ -36,19 +61,12 @@ export function wrapSensitive(parent: StorageParent, name: Buffer, sensitive: Tp
  * refused with the unmarshal code (after integrity passed, this means a broken creator).
  */
 export function unwrapSensitive(parent: StorageParent, name: Buffer, priv: Buffer): TpmtSensitive {
-  const r = new Reader(priv);
-  let integrity: Buffer;
   try {
-    integrity = TPM2B_DIGEST.read(r);
+    TPM2B_DIGEST.read(new Reader(priv)); // Load answers an unparsable integrity field with INSUFFICIENT
   } catch {
     throw new TpmError(TPM_RC.INSUFFICIENT, 'private area too short');
   }
-  const enc = priv.subarray(r.offset);
-  const hmacKey = kdfa(parent.nameAlg, parent.seed, 'INTEGRITY', Buffer.alloc(0), Buffer.alloc(0), digestSize(parent.nameAlg) * 8);
-  const expected = hmac(parent.nameAlg, hmacKey, enc, name);
-  if (integrity.length !== expected.length || !timingSafeEqual(integrity, expected)) fail(TPM_RC.INTEGRITY, 'private area integrity check failed');
-  const symKey = kdfa(parent.nameAlg, parent.seed, 'STORAGE', name, Buffer.alloc(0), parent.symKeyBits);
-  const plain = cfbZeroIv(parent.symKeyBits, symKey, enc, false);
+  const plain = unwrapOuter(parent, name, priv);
   const sr = new Reader(plain);
   const sensitive = TPM2B_SENSITIVE.read(sr);
   if (sr.remaining !== 0) fail(TPM_RC.SIZE, 'bytes after the sensitive area');

@@ -12,6 +12,7 @@ import { COMMANDS } from '../commands/index.js';
 import type { Implementation } from './handler.js';
 import type { Tpm } from '../tpm.js';
 import { authorizeCommand, respondToSessions } from './authorization.js';
+import { beginCommandAudit } from '../audit/auditHook.js';
 
 const registry = new Map<number, Implementation>(COMMANDS.map((c) => [c.spec.code, c]));
 
@@ -87,7 +88,8 @@ function run(tpm: Tpm, command: Buffer, locality: number): Buffer {
   }
   if (pr.remaining !== 0) fail(TPM_RC.SIZE, `${pr.remaining} bytes after the last parameter`);
 
-  // --- the command itself
+  // --- the command itself (an audited command's cpHash is taken before it can change the Names)
+  const audit = beginCommandAudit(tpm, authorization.command);
   const result = impl.handler(tpm, { handles, params: params as any, locality, spec });
 
   // --- response
@@ -101,6 +103,7 @@ function run(tpm: Tpm, command: Buffer, locality: number): Buffer {
   paramSize?.();
   // nonces, response parameter encryption (in place), audit, response HMACs, session flushes
   const responses: AuthResponse[] = respondToSessions(tpm, authorization, respParams);
+  audit?.(respParams);
   if (tag === TPM_ST.SESSIONS) for (const resp of responses) TPMS_AUTH_RESPONSE.write(w, resp);
   w.patchU32(2, w.offset);
   return w.finish();

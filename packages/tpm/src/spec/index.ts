@@ -14,3 +14,7 @@ export * from './signing.js';
 export * from './asymmetric.js';
 export * from './symmetric.js';
 export * from './policy.js';
+export * from './attestation.js';
+export * from './audit.js';
+export * from './credential.js';
+export * from './duplication.js';

@@ -1,4 +1,3 @@
-import { TPM_RC } from '../constants/rc.js';
 import { TPM_GENERATED_VALUE, TPM_ST } from '../constants/types.js';
 import { restricted, selectedBy, struct, tpm2b, u16, u32, u64, union, unmarshal, yesNo, type Codec } from '../codec/codec.js';
 import { MAX_DIGEST_SIZE } from '../crypto/hashAlgorithms.js';
@@ -18,7 +17,6 @@ export const TPMI_ST_ATTEST = restricted(
   'TPMI_ST_ATTEST',
   u16,
   [TPM_ST.ATTEST_CERTIFY, TPM_ST.ATTEST_QUOTE, TPM_ST.ATTEST_SESSION_AUDIT, TPM_ST.ATTEST_COMMAND_AUDIT, TPM_ST.ATTEST_TIME, TPM_ST.ATTEST_CREATION, TPM_ST.ATTEST_NV, TPM_ST.ATTEST_NV_DIGEST],
-  TPM_RC.SELECTOR,
 );
 
 /** TPMS_CERTIFY_INFO (10.12.3): the certified object's Name and qualified Name. */
@@ -91,9 +89,9 @@ export interface AttestHeader {
 }
 export type Attest = AttestHeader & { type: number; attested: Attested };
 
-/** The largest TPMS_ATTEST: the header with full-size names and data, then the largest member (an NV range). */
-const MAX_ATTEST_SIZE =
-  4 + 2 + (2 + 2 + MAX_DIGEST_SIZE) + (2 + MAX_DIGEST_SIZE + 6) + 17 + 8 + (2 + 2 + MAX_DIGEST_SIZE) + 2 + (2 + LIMITS.MAX_NV_BUFFER_SIZE);
+const NAME_OR_DATA = 2 + 2 + MAX_DIGEST_SIZE; // a TPM2B_NAME or TPM2B_DATA at its largest
+/** The largest TPMS_ATTEST: the header with full-size Name and data, then the largest member (an NV range). */
+const MAX_ATTEST_SIZE = 4 + 2 + NAME_OR_DATA + NAME_OR_DATA + 17 + 8 + (NAME_OR_DATA + 2 + 2 + LIMITS.MAX_NV_BUFFER_SIZE);
 
 /**
  * TPM2B_ATTEST (10.12.13): the marshalled TPMS_ATTEST as octets, since the signature is over exactly

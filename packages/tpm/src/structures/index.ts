@@ -13,3 +13,4 @@ export * from './nvPublic.js';
 export * from './signature.js';
 export * from './rsaDecrypt.js';
 export * from './cipher.js';
+export * from './attest.js';

@@ -8,7 +8,7 @@ import { TPMI_ALG_PUBLIC, TPMU_PUBLIC_PARMS } from './publicParms.js';
 
 /** Largest key sizes this TPM implements: RSA 4096 bits, ECC P-521. */
 export const MAX_RSA_KEY_BYTES = 512;
-export const MAX_ECC_KEY_BYTES = 66;
+export const MAX_ECC_KEY_BYTES = 80;
 
 export const TPMA_OBJECT_CODEC = bitfield('TPMA_OBJECT', u32, TPMA_OBJECT_RESERVED);
 export const TPM2B_PUBLIC_KEY_RSA = tpm2b('TPM2B_PUBLIC_KEY_RSA', MAX_RSA_KEY_BYTES);

@@ -40,5 +40,6 @@ export const TPM2B_SENSITIVE = sized('TPM2B_SENSITIVE', TPMT_SENSITIVE);
 /** TPM2B_PRIVATE: integrity HMAC and encrypted TPM2B_SENSITIVE (sizeof(_PRIVATE) in Part 2, 12.3.7). */
 export const MAX_PRIVATE_SIZE = 2 + MAX_DIGEST_SIZE + 2 + 2 + 2 + MAX_DIGEST_SIZE + 2 + MAX_DIGEST_SIZE + 2 + MAX_RSA_KEY_BYTES / 2;
 export const TPM2B_PRIVATE = tpm2b('TPM2B_PRIVATE', MAX_PRIVATE_SIZE);
-export const TPM2B_ID_OBJECT = tpm2b('TPM2B_ID_OBJECT', 2 + MAX_DIGEST_SIZE + MAX_DIGEST_SIZE);
+/** TPM2B_ID_OBJECT: sizeof(TPMS_ID_OBJECT) = two TPM2B_DIGESTs (integrityHMAC, encIdentity), 132 octets as swtpm. */
+export const TPM2B_ID_OBJECT = tpm2b('TPM2B_ID_OBJECT', 2 * (2 + MAX_DIGEST_SIZE));
 

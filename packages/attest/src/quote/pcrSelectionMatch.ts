@@ -1,0 +1,40 @@
+import { hashAlgorithm, selectedPcrs, type PcrSelection } from '@vtpm/tpm';
+
+/** bank -> selected PCRs; banks with nothing selected are dropped (a TPM lists deallocated banks empty). */
+function selectedByBank(selection: readonly PcrSelection[]): Map<number, Set<number>> {
+  const banks = new Map<number, Set<number>>();
+  for (const { hash, pcrSelect } of selection) {
+    const pcrs = selectedPcrs(pcrSelect);
+    if (!pcrs.length) continue;
+    const set = banks.get(hash) ?? new Set<number>();
+    for (const p of pcrs) set.add(p);
+    banks.set(hash, set);
+  }
+  return banks;
+}
+
+/**
+ * Whether two selections select the same PCRs of the same banks. The bitmap size and empty entries
+ * do not matter; what is quoted does (a TPM drops PCRs of deallocated banks, which must show here).
+ */
+export function samePcrSelection(a: readonly PcrSelection[], b: readonly PcrSelection[]): boolean {
+  const x = selectedByBank(a);
+  const y = selectedByBank(b);
+  if (x.size !== y.size) return false;
+  for (const [bank, pcrs] of x) {
+    const other = y.get(bank);
+    if (!other || other.size !== pcrs.size || [...pcrs].some((p) => !other.has(p))) return false;
+  }
+  return true;
+}
+
+/** Banks that have at least one PCR selected. */
+export function selectedBanks(selection: readonly PcrSelection[]): number[] {
+  return [...selectedByBank(selection).keys()];
+}
+
+/** tpm2-tools notation: "sha256:0,1,7+sha1:3" ("(none)" for an empty selection). */
+export function describePcrSelection(selection: readonly PcrSelection[]): string {
+  const parts = [...selectedByBank(selection)].map(([bank, pcrs]) => `${hashAlgorithm(bank).name}:${[...pcrs].sort((p, q) => p - q).join(',')}`);
+  return parts.length ? parts.join('+') : '(none)';
+}
