@@ -7,7 +7,8 @@ import { join } from 'node:path';
 /** Two consecutive free loopback ports (swtpm: data + ctrl; mssim: command + platform). */
 export async function freePortPair(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
+    // below the ephemeral range, where outgoing connections of a busy run do not hold port + 1
+    const port = 10000 + Math.floor(Math.random() * 22000);
     if ((await portFree(port)) && (await portFree(port + 1))) return port;
   }
   throw new Error('no free port pair on 127.0.0.1');

@@ -38,3 +38,45 @@ export function tpm2EventlogPcrs(file: string): Record<string, Record<string, st
   }
   return out;
 }
+
+/** One event of tpm2_eventlog's YAML: its top-level and Event fields as strings, digests by bank. */
+export interface Tpm2EventlogEvent {
+  fields: Record<string, string>;
+  digests: Record<string, string>;
+}
+
+/** The events tpm2_eventlog lists for a crypto-agile log (its "- EventNum:" entries); null when tpm2-tools is missing. */
+export function tpm2EventlogEvents(file: string): Tpm2EventlogEvent[] | null {
+  const r = spawnSync('tpm2_eventlog', [file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) return null;
+  const body = r.stdout.slice(0, Math.max(0, r.stdout.search(/^pcrs:\s*$/m)) || undefined);
+  return body
+    .split(/^- (?=EventNum:)/m)
+    .slice(1)
+    .map((chunk) => {
+      const e: Tpm2EventlogEvent = { fields: {}, digests: {} };
+      let alg = '';
+      const lines = chunk.split('\n');
+      lines.forEach((line, i) => {
+        const m = /^\s*-?\s*([A-Za-z]+):\s*"?(.*?)"?\s*$/.exec(line);
+        if (!m) return;
+        const [, key, value] = m as unknown as [string, string, string];
+        if (key === 'AlgorithmId') alg = value;
+        else if (key === 'Digest' && alg) e.digests[alg] = value;
+        else if (key === 'String') e.fields.String = blockScalar(lines, i + 1);
+        else e.fields[key] ??= value;
+      });
+      return e;
+    });
+}
+
+/** tpm2_eventlog's "|-" string block: one quoted line per text line, tabs escaped as \t. */
+function blockScalar(lines: string[], from: number): string {
+  const indent = /^\s*/.exec(lines[from] ?? '')![0].length;
+  const block: string[] = [];
+  for (let i = from; i < lines.length && (/^\s*$/.test(lines[i]!) || /^\s*/.exec(lines[i]!)![0].length >= indent); i++) block.push(lines[i]!.slice(indent));
+  return block
+    .filter((l) => l.trim())
+    .map((l) => l.replace(/^"|"$/g, '').replace(/\\t/g, '\t'))
+    .join('\n');
+}

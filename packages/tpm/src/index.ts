@@ -22,3 +22,5 @@ export * from './objects/credential.js';
 export * from './objects/duplication.js';
 export { seededProtection } from './objects/seededProtection.js';
 export { objectName } from './objects/objectName.js';
+export * from './ek/ekPolicies.js';
+export * from './ek/ekTemplates.js';

@@ -23,7 +23,7 @@ import { CommandAudit } from './audit/commandAudit.js';
 const TICKET_HASH = TPM_ALG.SHA512;
 
 export interface TpmOptions {
-  /** Fixed seed: deterministic RNG (and, later, hierarchy seeds) for reproducible test vectors. */
+  /** Fixed seed: the RNG, hierarchy seeds and every generated key become reproducible (test vectors). */
   seed?: Uint8Array;
   /** Millisecond time source (tests can drive the clock). */
   now?: () => number;

@@ -1,18 +1,27 @@
 import { TcpService, type SessionHandler } from './tcpService.js';
 
-const ATTEMPTS = 20;
+const ATTEMPTS = 50;
+/**
+ * Candidates for P come from below Linux's default ephemeral range (32768-60999): there, P + 1 is
+ * not taken by the outgoing connections (and their TIME_WAIT remains) of a busy test run.
+ */
+const FIRST_CANDIDATE = 10000;
+const CANDIDATES = 22000;
 
 /**
- * Two services on adjacent ports (mssim: command port P, platform port P + 1). With port 0 the
- * operating system picks P; when P + 1 is taken, it tries another P.
+ * Two services on adjacent ports (mssim: command port P, platform port P + 1). With port 0 a free
+ * pair is searched for; when P or P + 1 is taken, another P is tried.
  */
 export async function listenPortPair(host: string, port: number, first: SessionHandler, second: SessionHandler): Promise<[TcpService, TcpService]> {
   if (port !== 0) return listenBoth(host, port, first, second);
   let lastError: unknown;
   for (let i = 0; i < ATTEMPTS; i++) {
-    const a = await TcpService.listen(host, 0, first);
-    if (a.port >= 0xffff) {
-      await a.close();
+    const candidate = FIRST_CANDIDATE + Math.floor(Math.random() * CANDIDATES);
+    let a: TcpService;
+    try {
+      a = await TcpService.listen(host, candidate, first);
+    } catch (e) {
+      lastError = e;
       continue;
     }
     try {

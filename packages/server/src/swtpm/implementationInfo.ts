@@ -6,8 +6,9 @@ import { PTM_INFO } from '../protocol/swtpmControl.js';
  */
 const SPECIFICATION = { family: '2.0', level: 0, revision: 164 };
 /** manufacturer "VTPM" (0x5654504d) formatted as libtpms does ("id:%08X"). */
-const ATTRIBUTES = { manufacturer: 'id:5654504D', version: 'id:00010000', model: 'vtpm' };
-const FEATURES = { RSAKeySizes: [2048], CamelliaKeySizes: [] as number[] };
+// The same identity GetCapability reports (TPM_PT_MANUFACTURER "IBM", as swtpm), so both channels agree.
+const ATTRIBUTES = { manufacturer: 'id:49424D00', version: 'id:00010000', model: 'vtpm' };
+const FEATURES = { RSAKeySizes: [1024, 2048, 3072], CamelliaKeySizes: [] as number[] };
 
 /** The JSON object text for the TPMLIB_INFO_* bits in `flags`; unknown bits add nothing ("{}"). */
 export function implementationInfo(flags: bigint): string {

@@ -20,8 +20,8 @@ import { keyAt } from './object.js';
 import { blaming, onParameter } from './numberedErrors.js';
 
 const EMPTY = Buffer.alloc(0);
-const onHandle = (n: number, rc: number, why: string) => new TpmError(rc, why).forHandle(n);
-const onParam = (n: number, rc: number, why: string) => new TpmError(rc, why).forParameter(n);
+const handleError = (n: number, rc: number, why: string) => new TpmError(rc, why).forHandle(n);
+const parameterError = (n: number, rc: number, why: string) => new TpmError(rc, why).forParameter(n);
 
 /** The reference's ObjectIsStorage: an asymmetric restricted decryption key (a symmetric parent cannot receive a seed). */
 function isAsymmetricStorage(key: TpmKey): boolean {
@@ -31,7 +31,7 @@ function isAsymmetricStorage(key: TpmKey): boolean {
 /** A new or old parent of a duplication blob: an asymmetric storage key, else TPM_RC_TYPE on that handle. */
 function asymmetricStorageAt(tpm: Tpm, handle: number, handleNumber: number): TpmKey {
   const key = keyAt(tpm, handle, handleNumber);
-  if (!isAsymmetricStorage(key)) throw onHandle(handleNumber, TPM_RC.TYPE, 'not an asymmetric storage key');
+  if (!isAsymmetricStorage(key)) throw handleError(handleNumber, TPM_RC.TYPE, 'not an asymmetric storage key');
   return key;
 }
 
@@ -50,19 +50,19 @@ const innerKeyBytes = (sym: SymDef) => (sym.algorithm === TPM_ALG.NULL ? 0 : (sy
  */
 export const duplicate = implement(Duplicate, (tpm, { handles, params }) => {
   const object = keyAt(tpm, handles.objectHandle, 1);
-  if (object.has('fixedParent')) throw onHandle(1, TPM_RC.ATTRIBUTES, 'fixedParent objects cannot be duplicated');
-  if (object.pub.nameAlg === TPM_ALG.NULL) throw onHandle(1, TPM_RC.TYPE, 'an object without a Name cannot be duplicated');
+  if (object.has('fixedParent')) throw handleError(1, TPM_RC.ATTRIBUTES, 'fixedParent objects cannot be duplicated');
+  if (object.pub.nameAlg === TPM_ALG.NULL) throw handleError(1, TPM_RC.TYPE, 'an object without a Name cannot be duplicated');
   const toNull = handles.newParentHandle === TPM_RH.NULL;
   const newParent = toNull ? null : asymmetricStorageAt(tpm, handles.newParentHandle, 2);
   const sym = params.symmetricAlg as SymDef;
   if (object.has('encryptedDuplication')) {
-    if (sym.algorithm === TPM_ALG.NULL) throw onParam(2, TPM_RC.SYMMETRIC, 'encryptedDuplication needs an inner wrapper');
-    if (toNull) throw onHandle(2, TPM_RC.HIERARCHY, 'encryptedDuplication needs a new parent');
+    if (sym.algorithm === TPM_ALG.NULL) throw parameterError(2, TPM_RC.SYMMETRIC, 'encryptedDuplication needs an inner wrapper');
+    if (toNull) throw handleError(2, TPM_RC.HIERARCHY, 'encryptedDuplication needs a new parent');
   }
   const keyIn = params.encryptionKeyIn;
-  if (sym.algorithm === TPM_ALG.NULL ? keyIn.length !== 0 : keyIn.length !== 0 && keyIn.length !== innerKeyBytes(sym)) {
-    throw onParam(1, TPM_RC.SIZE, 'encryptionKeyIn does not fit symmetricAlg');
-  }
+  // no key without an inner wrapper; with one, none (the TPM draws it) or one of the algorithm's size
+  const keyFits = sym.algorithm === TPM_ALG.NULL ? keyIn.length === 0 : keyIn.length === 0 || keyIn.length === innerKeyBytes(sym);
+  if (!keyFits) throw parameterError(1, TPM_RC.SIZE, 'encryptionKeyIn does not fit symmetricAlg');
 
   const sealed = newParent ? sealOuter(tpm, newParent) : null;
   const generated = sym.algorithm !== TPM_ALG.NULL && keyIn.length === 0;
@@ -80,20 +80,20 @@ export const duplicate = implement(Duplicate, (tpm, { handles, params }) => {
  */
 export const rewrap = implement(Rewrap, (tpm, { handles, params }) => {
   const fromNull = handles.oldParent === TPM_RH.NULL;
-  if (fromNull !== (params.inSymSeed.length === 0)) throw onHandle(1, TPM_RC.HANDLE, 'inSymSeed goes with an old parent');
+  if (fromNull !== (params.inSymSeed.length === 0)) throw handleError(1, TPM_RC.HANDLE, 'inSymSeed goes with an old parent');
   let inner = params.inDuplicate;
   if (!fromNull) {
     const oldParent = asymmetricStorageAt(tpm, handles.oldParent, 1);
     const seed = blaming(
       () => secretDecrypt(oldParent.pub, oldParent.sensitive.sensitive, DUPLICATE_LABEL, params.inSymSeed),
-      () => onParam(3, TPM_RC.VALUE, 'inSymSeed does not decrypt'),
+      () => parameterError(3, TPM_RC.VALUE, 'inSymSeed does not decrypt'),
     );
     inner = blaming(() => unwrapOuter(seededProtection(oldParent.pub, seed), params.name, params.inDuplicate), onParameter(1));
   }
   if (handles.newParent === TPM_RH.NULL) return { outDuplicate: inner, outSymSeed: EMPTY };
   const newParent = asymmetricStorageAt(tpm, handles.newParent, 2);
   const sealed = sealOuter(tpm, newParent);
-  if (inner.length + 2 + digestSize(newParent.pub.nameAlg) > MAX_PRIVATE_SIZE) throw onParam(1, TPM_RC.VALUE, 'no room for the new outer integrity');
+  if (inner.length + 2 + digestSize(newParent.pub.nameAlg) > MAX_PRIVATE_SIZE) throw parameterError(1, TPM_RC.VALUE, 'no room for the new outer integrity');
   return { outDuplicate: produceOuterWrap(sealed.outer, params.name, inner), outSymSeed: sealed.outSymSeed };
 });
 
@@ -105,22 +105,22 @@ export const rewrap = implement(Rewrap, (tpm, { handles, params }) => {
 export const importCommand = implement(Import, (tpm, { handles, params }) => {
   const pub = params.objectPublic;
   const has = (a: keyof typeof TPMA_OBJECT) => (pub.objectAttributes & TPMA_OBJECT[a]) !== 0;
-  if (has('fixedTPM') || has('fixedParent')) throw onParam(2, TPM_RC.ATTRIBUTES, 'fixedTPM or fixedParent objects cannot be imported');
+  if (has('fixedTPM') || has('fixedParent')) throw parameterError(2, TPM_RC.ATTRIBUTES, 'fixedTPM or fixedParent objects cannot be imported');
   const parent = keyAt(tpm, handles.parentHandle, 1);
-  if (!parent.isStorageParent) throw onHandle(1, TPM_RC.TYPE, 'not a parent');
+  if (!parent.isStorageParent) throw handleError(1, TPM_RC.TYPE, 'not a parent');
   const sym = params.symmetricAlg as SymDef;
-  if (params.encryptionKey.length !== innerKeyBytes(sym)) throw onParam(1, TPM_RC.SIZE, 'encryptionKey does not fit symmetricAlg');
-  if (sym.algorithm === TPM_ALG.NULL && has('encryptedDuplication')) throw onParam(1, TPM_RC.ATTRIBUTES, 'encryptedDuplication needs an inner wrapper');
+  if (params.encryptionKey.length !== innerKeyBytes(sym)) throw parameterError(1, TPM_RC.SIZE, 'encryptionKey does not fit symmetricAlg');
+  if (sym.algorithm === TPM_ALG.NULL && has('encryptedDuplication')) throw parameterError(1, TPM_RC.ATTRIBUTES, 'encryptedDuplication needs an inner wrapper');
 
   let outer: StorageParent | null = null;
   if (params.inSymSeed.length !== 0) {
-    if (parent.pub.type === TPM_ALG.SYMCIPHER) throw onHandle(1, TPM_RC.TYPE, 'a symmetric parent cannot receive a seed');
+    if (parent.pub.type === TPM_ALG.SYMCIPHER) throw handleError(1, TPM_RC.TYPE, 'a symmetric parent cannot receive a seed');
     const seed = blaming(() => secretDecrypt(parent.pub, parent.sensitive.sensitive, DUPLICATE_LABEL, params.inSymSeed), onParameter(4));
     outer = seededProtection(parent.pub, seed);
   } else if (has('encryptedDuplication')) {
-    throw onParam(4, TPM_RC.ATTRIBUTES, 'encryptedDuplication needs an outer wrapper');
+    throw parameterError(4, TPM_RC.ATTRIBUTES, 'encryptedDuplication needs an outer wrapper');
   }
-  if (pub.nameAlg === TPM_ALG.NULL) throw onParam(2, TPM_RC.HASH, 'an object without a Name cannot be imported');
+  if (pub.nameAlg === TPM_ALG.NULL) throw parameterError(2, TPM_RC.HASH, 'an object without a Name cannot be imported');
   const name = objectName(pub);
   const inner: InnerWrapper | null = sym.algorithm === TPM_ALG.NULL ? null : { keyBits: sym.keyBits, key: params.encryptionKey };
   const sensitive = blaming(() => duplicateToSensitive(params.duplicate, name, pub.nameAlg, outer, inner), onParameter(3));

@@ -6,7 +6,7 @@ import { MAX_DIGEST_SIZE } from '../crypto/hashAlgorithms.js';
 import { TPM2B_DIGEST, TPMI_ALG_HASH_NULL } from './basic.js';
 import { TPMI_ALG_PUBLIC, TPMU_PUBLIC_PARMS } from './publicParms.js';
 
-/** Largest key sizes this TPM implements: RSA 4096 bits, ECC P-521. */
+/** Largest sizes the structures carry (Part 2 buffers): RSA 4096 bits, ECC P-521. Keys above RSA 3072 are refused. */
 export const MAX_RSA_KEY_BYTES = 512;
 export const MAX_ECC_KEY_BYTES = 80;
 

@@ -6,7 +6,8 @@ import { TPMI_ALG_HASH } from './basic.js';
 /** Block modes implemented for AES (TPMI_ALG_SYM_MODE). */
 const SYM_MODES = [TPM_ALG.CTR, TPM_ALG.OFB, TPM_ALG.CBC, TPM_ALG.CFB, TPM_ALG.ECB];
 
-export const TPMI_AES_KEY_BITS = restricted('TPMI_AES_KEY_BITS', u16, [128, 192, 256], TPM_RC.VALUE);
+// AES-192 is not offered, as in swtpm/libtpms (TestParms, sessions and objects all refuse it alike).
+export const TPMI_AES_KEY_BITS = restricted('TPMI_AES_KEY_BITS', u16, [128, 256], TPM_RC.VALUE);
 export const TPMI_ALG_SYM_MODE_NULL = restricted('TPMI_ALG_SYM_MODE+', u16, [...SYM_MODES, TPM_ALG.NULL], TPM_RC.MODE);
 /** TPMI_ALG_SYM+ (session symmetric: AES, XOR or NULL). */
 export const TPMI_ALG_SYM_NULL = restricted('TPMI_ALG_SYM+', u16, [TPM_ALG.AES, TPM_ALG.XOR, TPM_ALG.NULL], TPM_RC.SYMMETRIC);
