@@ -27,7 +27,6 @@ export function generateObject(template: TpmtPublic, create: SensitiveCreate, so
   const bad = (rc: number, param: number, why: string): never => {
     throw new TpmError(rc, why).forParameter(param);
   };
-  const isParent = (a & TPMA_OBJECT.restricted) !== 0 && (a & TPMA_OBJECT.decrypt) !== 0;
   const seedSize = digestSize(template.nameAlg);
   const pub: TpmtPublic = { ...template };
   let sensitive: Buffer;
@@ -41,7 +40,7 @@ export function generateObject(template: TpmtPublic, create: SensitiveCreate, so
       const key = deterministic ? rsaKeyFromSource(source, keyBits, exponent) : rsaKeyRandom(keyBits, exponent);
       pub.unique = key.n;
       sensitive = key.p;
-      if (isParent) seedValue = source.bytes(seedSize);
+      seedValue = source.bytes(seedSize); // every asymmetric key carries one, as in swtpm (storage keys derive child keys from it)
       break;
     }
     case TPM_ALG.ECC: {
@@ -50,7 +49,7 @@ export function generateObject(template: TpmtPublic, create: SensitiveCreate, so
       const curve = eccCurve(template.parameters.curveID);
       sensitive = eccPrivateScalar(curve, source);
       pub.unique = eccPublicPoint(curve, sensitive);
-      if (isParent) seedValue = source.bytes(seedSize);
+      seedValue = source.bytes(seedSize);
       break;
     }
     case TPM_ALG.KEYEDHASH:
