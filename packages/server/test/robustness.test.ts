@@ -65,6 +65,10 @@ describe('malformed input never stops a server', function () {
       const ctl = await RawClient.connect(server.ctrlPort);
       await ctl.write('00000002 00000000'); // INIT: running again, whatever the spray stopped
       expect(await ctl.read(4)).to.equal('00000000');
+      const ctl2 = await RawClient.connect(server.ctrlPort);
+      await ctl2.write('00000005 00'); // SET_LOCALITY 0: the spray may have left another one, and Startup needs 0 or 3
+      expect(await ctl2.read(4)).to.equal('00000000');
+      ctl2.close();
       const c = await RawClient.connect(server.port);
       await c.write(CMD.startupClear);
       expect(await c.read(10)).to.equal(RSP.success);
