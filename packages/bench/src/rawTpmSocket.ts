@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Transport } from '@vtpm/tpm';
 
 /**
  * Framing on a TPM data port:
@@ -14,9 +15,10 @@ const TPM_SESSION_END = 20;
 /**
  * A minimal TPM client over one persistent TCP connection with TCP_NODELAY: one write per
  * command, the response reassembled from its length, nothing else. It keeps client cost out of the
- * numbers, and treats swtpm and vtpm identically.
+ * numbers, and treats swtpm and vtpm identically. As a Transport it also carries the typed
+ * client's commands (scenarios that need sessions).
  */
-export class RawTpmSocket {
+export class RawTpmSocket implements Transport {
   private pending: Buffer[] = [];
   private waiter: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;

@@ -6,6 +6,8 @@ export interface Budget {
   ops?: number;
   seconds?: number;
   warmupSeconds: number;
+  /** Measure at least this many operations, however long they take (slow rows: RSA prime search). */
+  minOps?: number;
 }
 
 export interface Rate {
@@ -14,7 +16,8 @@ export interface Rate {
   opsPerSecond: number;
 }
 
-function done(budget: { ops?: number; seconds?: number }, n: number, elapsedMs: number): boolean {
+function done(budget: { ops?: number; seconds?: number; minOps?: number }, n: number, elapsedMs: number): boolean {
+  if (budget.minOps !== undefined && n < budget.minOps) return false;
   return (budget.ops !== undefined && n >= budget.ops) || (budget.seconds !== undefined && elapsedMs >= budget.seconds * 1000);
 }
 

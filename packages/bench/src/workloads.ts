@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { GetRandom, Hash, InProcessTransport, PCR_Extend, PCR_Read, pcrBitmap, Startup, Tpm, TPM_ALG, TPM_RH, TPM_SU, TpmClient, type Transport } from '@vtpm/tpm';
+import { GetRandom, Hash, InProcessTransport, PCR_Extend, PCR_Read, pcrBitmap, TPM_ALG, TPM_RH, TpmClient } from '@vtpm/tpm';
+import { RecordingTransport } from './recordingTransport.js';
+import { startedTpm } from './tpmStartup.js';
 
 /** One benchmarked TPM command, issued through the typed client. */
 export interface Workload {
@@ -39,29 +41,7 @@ export interface PreparedWorkload extends Workload {
   command: Buffer;
 }
 
-/** Passes commands through and keeps the last one sent. */
-class RecordingTransport implements Transport {
-  last: Buffer | undefined;
-  constructor(private readonly inner: Transport) {}
-  send(command: Buffer, locality?: number): Promise<Buffer> {
-    this.last = Buffer.from(command);
-    return this.inner.send(command, locality);
-  }
-}
-
-/** A TPM in this process, after Startup(CLEAR). */
-export async function startedTpm(): Promise<Tpm> {
-  const tpm = new Tpm();
-  await new TpmClient(new InProcessTransport(tpm)).run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return tpm;
-}
-
-/** TPM2_Startup(CLEAR) bytes, as the typed client marshals them. */
-export async function startupClearCommand(): Promise<Buffer> {
-  const recorder = new RecordingTransport(new InProcessTransport(new Tpm()));
-  await new TpmClient(recorder).run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return recorder.last!;
-}
+export { startedTpm, startupClearCommand } from './tpmStartup.js';
 
 export interface PreparedWorkloads {
   prepared: PreparedWorkload[];

@@ -1,5 +1,5 @@
 import { parseEventLog } from './eventLogParser.js';
-import { replayEventLog } from './replay.js';
+import { replayEventLog, type ReplayOptions } from './replay.js';
 
 export interface EventLogBenchResult {
   name: string;
@@ -9,11 +9,12 @@ export interface EventLogBenchResult {
 }
 
 /**
- * Parse + replay (every bank) of one log, repeated for about `seconds` after a warm-up: the
- * number a verifier cares about when it checks many hosts' logs. For the bench package to print.
+ * Parse + replay of one log (every bank, or `replay.banks`), repeated for about `seconds` after a
+ * warm-up: the number a verifier cares about when it checks many hosts' logs. For the bench
+ * package to print.
  */
-export function benchEventLogReplay(bytes: Buffer, seconds = 1, name = 'event log parse + replay'): EventLogBenchResult {
-  const once = () => replayEventLog(parseEventLog(bytes));
+export function benchEventLogReplay(bytes: Buffer, seconds = 1, name = 'event log parse + replay', replay: ReplayOptions = {}): EventLogBenchResult {
+  const once = () => replayEventLog(parseEventLog(bytes), replay);
   for (let i = 0; i < 200; i++) once();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(Math.round(seconds * 1e9));

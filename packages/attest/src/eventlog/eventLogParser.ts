@@ -1,5 +1,5 @@
 import { EV } from './eventTypes.js';
-import type { ParsedEvent, ParsedEventLog } from './eventLog.js';
+import type { ParsedEventLog } from './eventLog.js';
 import { EventLogFormatError } from './eventLogFormatError.js';
 import { findLogHashAlgorithm, TPM_ALG_SHA1 } from './hashAlgorithms.js';
 import { decodeLe, type LeCodec } from './leCodec.js';

@@ -36,9 +36,3 @@ export class LogDigestAt implements LogDigest {
     return { algorithmId: this.algorithmId, digest: this.digest.toString('hex') };
   }
 }
-
-/** Copies a digest into `target` at `at`; from the log's bytes when it is a LogDigestAt, without a view. */
-export function copyDigest(d: LogDigest, target: Buffer, at: number): void {
-  if (d instanceof LogDigestAt) d.copyInto(target, at);
-  else target.set(d.digest, at);
-}
