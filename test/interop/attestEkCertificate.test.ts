@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Registrar, tpm2ToolsCredentialFile, validateEkCertificate, type EkCertificateReport, type Verdict } from '@vtpm/attest';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { runTool, tool } from '../lib/runTool.js';
+import { ToolDir } from '../lib/toolDir.js';
 import { ATTEST_PORTS, StateDirSwtpm } from './attestSwtpm.js';
 
 /**
@@ -37,13 +37,10 @@ describe('@vtpm/attest validates EK certificates from swtpm_setup / swtpm_localc
   this.timeout(180000);
   let swtpm: StateDirSwtpm;
   let dir: string;
+  let tools: ToolDir;
   let root: string, issuer: string;
-  const run = async (cmd: string, ...args: string[]) => {
-    const out = await tool(swtpm.tcti, cmd, args, { cwd: dir });
-    await tool(swtpm.tcti, 'tpm2_flushcontext', ['-t'], { cwd: dir });
-    return out;
-  };
-  const file = (name: string) => readFileSync(join(dir, name));
+  const run = (...args: string[]) => tools.okThenFlush(args);
+  const file = (name: string) => tools.read(name);
 
   before(async function () {
     requireTools(this, ['swtpm_setup', 'swtpm', 'tpm2_nvread', 'tpm2_readpublic'], DEBIAN_TOOLS);
@@ -55,6 +52,7 @@ describe('@vtpm/attest validates EK certificates from swtpm_setup / swtpm_localc
     root = readFileSync(join(ca, 'swtpm-localca-rootca-cert.pem'), 'utf8');
     issuer = readFileSync(join(ca, 'issuercert.pem'), 'utf8');
     swtpm = await StateDirSwtpm.start(state, ATTEST_PORTS.ekCertificate);
+    tools = new ToolDir(swtpm.tcti, dir);
     for (const [index, out] of [[RSA_EK_CERT_INDEX, 'ek-rsa.der'], [ECC_EK_CERT_INDEX, 'ek-ecc.der']]) await run('tpm2_nvread', index!, '-o', out!);
     for (const [handle, out] of [[RSA_EK_HANDLE, 'ek-rsa.pub'], [ECC_EK_HANDLE, 'ek-ecc.pub']]) await run('tpm2_readpublic', '-c', handle!, '-o', out!);
   });
@@ -86,11 +84,11 @@ describe('@vtpm/attest validates EK certificates from swtpm_setup / swtpm_localc
     const registrar = new Registrar({ ekRoots: [root], ekIntermediates: [issuer] });
     const started = await registrar.startEnrolment(file('ek-rsa.pub'), file('ek-rsa.der'), file('ak.pub'));
     if (!started.ok) expect.fail(started.message);
-    writeFileSync(join(dir, 'cred.bin'), tpm2ToolsCredentialFile(started.value));
+    tools.file('cred.bin', tpm2ToolsCredentialFile(started.value));
     await run('tpm2_startauthsession', '--policy-session', '-S', 'session.ctx');
     await run('tpm2_policysecret', '-S', 'session.ctx', '-c', 'e');
     await run('tpm2_activatecredential', '-c', 'ak.ctx', '-C', RSA_EK_HANDLE, '-i', 'cred.bin', '-o', 'secret.bin', '-P', 'session:session.ctx');
-    await runTool(swtpm.tcti, 'tpm2_flushcontext', ['session.ctx'], { cwd: dir });
+    await tools.run(['tpm2_flushcontext', 'session.ctx']);
     const enrolled = registrar.finishEnrolment(started.value, file('secret.bin'));
     if (!enrolled.ok) expect.fail(enrolled.message);
     expect(enrolled.value.ekCertificate?.tpm.model).to.equal('swtpm');

@@ -1,14 +1,8 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SwtpmServer } from '@vtpm/server';
 import { TPM_ALG, pcrBitmap, type PcrSelection } from '@vtpm/tpm';
 import { evidenceFromTpm2Tools, verifyQuote, type Evidence, type Verdict } from '@vtpm/attest';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm } from '../lib/referenceSwtpm.js';
-import { tool } from '../lib/runTool.js';
-import { ATTEST_PORTS } from './attestSwtpm.js';
+import { ATTEST_PORTS, startAttestTarget, type AttestTarget } from './attestSwtpm.js';
 
 /**
  * Quotes made by tpm2-tools (tpm2_createek, tpm2_createak, tpm2_quote) against swtpm, the
@@ -26,37 +20,19 @@ function value<T>(v: Verdict<T>): T {
 for (const target of ['swtpm', 'vtpm'] as const) {
   describe(`@vtpm/attest verifies quotes that tpm2-tools made on ${target}`, function () {
     this.timeout(120000);
-    let stop: () => Promise<void>;
-    let tcti: string;
-    let dir: string;
-    const run = async (cmd: string, ...args: string[]) => {
-      const out = await tool(tcti, cmd, args, { cwd: dir });
-      await tool(tcti, 'tpm2_flushcontext', ['-t'], { cwd: dir });
-      return out;
-    };
-    const file = (name: string) => readFileSync(join(dir, name));
+    let tpm: AttestTarget;
+    const run = (...args: string[]) => tpm.tools.okThenFlush(args);
+    const file = (name: string) => tpm.tools.read(name);
 
     before(async function () {
       requireTools(this, ['tpm2_quote', 'tpm2_createak', 'swtpm'], DEBIAN_TOOLS);
-      dir = mkdtempSync(join(tmpdir(), 'vtpm-attest-quote-'));
-      if (target === 'swtpm') {
-        const ref = await ReferenceSwtpm.start('not-need-init', ATTEST_PORTS.quote);
-        tcti = ref.tcti;
-        stop = () => ref.stop();
-      } else {
-        const server = await SwtpmServer.start({ port: ATTEST_PORTS.vtpmQuote, ctrlPort: ATTEST_PORTS.vtpmQuote + 1 });
-        tcti = `swtpm:host=127.0.0.1,port=${server.port}`;
-        stop = () => server.close();
-      }
+      tpm = await startAttestTarget(target, { swtpm: ATTEST_PORTS.quote, vtpm: ATTEST_PORTS.vtpmQuote }, 'vtpm-attest-quote-');
       await run('tpm2_startup', '-c');
       await run('tpm2_createek', '-c', 'ek.ctx', '-G', 'rsa', '-u', 'ek.pub');
-      writeFileSync(join(dir, 'boot.bin'), 'a boot loader');
+      tpm.tools.file('boot.bin', 'a boot loader');
       await run('tpm2_pcrevent', '7', 'boot.bin');
     });
-    after(async () => {
-      await stop?.();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(async () => tpm?.stop());
 
     /** tpm2_createak with these options, then tpm2_quote of `selection`: the evidence and the AK's Name. */
     async function quoteWith(name: string, akArgs: string[], selection: string, hash: string, scheme?: string): Promise<{ evidence: Evidence; akName: Buffer }> {

@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MssimServer, SwtpmServer } from '@vtpm/server';
 import { parseAttest, type Attest } from '@vtpm/tpm';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
-import { runTool, tool, type ToolResult } from '../lib/runTool.js';
+import { SIDES, ToolPair } from '../lib/toolPair.js';
+import { PROTOCOLS } from '../lib/vtpmServer.js';
 
 /**
  * Attestation through tpm2-tools 5.4: quotes from EK-certified attestation keys checked by
@@ -17,9 +13,6 @@ import { runTool, tool, type ToolResult } from '../lib/runTool.js';
  * The AKs are children of the EK, in the endorsement hierarchy: their counters are not obfuscated.
  */
 
-const tpmCode = (r: ToolResult) => (r.stderr.match(/\(0x[0-9a-f]+\)/gi)?.pop() ?? '').toLowerCase();
-const SIDES = ['ours', 'swtpm'] as const;
-type Side = (typeof SIDES)[number];
 const NONCE = '0badc0de';
 
 /** An attestation without what differs between two TPMs: Clock, key Names (as lengths) and audit digests over nonces. */
@@ -31,74 +24,41 @@ function comparable(a: Attest): unknown {
   return JSON.parse(JSON.stringify({ ...a, qualifiedSigner: a.qualifiedSigner.length, clockInfo: { ...a.clockInfo, clock: 0 }, attested }, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v)));
 }
 
-for (const protocol of ['mssim', 'swtpm'] as const) {
+for (const protocol of PROTOCOLS) {
   describe(`attestation via tpm2-tools over the ${protocol} TCTI, compared with swtpm`, function () {
     this.timeout(180000);
-    let vtpm: MssimServer | SwtpmServer;
-    let ref: ReferenceSwtpm;
-    let ours: string;
-    let dir: string;
-    const tcti = (side: Side) => (side === 'ours' ? ours : ref.tcti);
-    const cwd = (side: Side) => join(dir, side);
-    const file = (side: Side, name: string) => readFileSync(join(cwd(side), name));
-    const inBoth = (name: string, data: string | Buffer) => SIDES.forEach((s) => writeFileSync(join(cwd(s), name), data));
-
+    let tools: ToolPair;
     /** One tpm2-tools step on both TPMs (transient objects flushed after it): same exit code and TPM code. */
-    async function both(args: string[], opts: { expectFailure?: string; input?: string } = {}): Promise<Record<Side, ToolResult>> {
-      const [a, b] = await Promise.all(SIDES.map((s) => runTool(tcti(s), args[0]!, args.slice(1), { cwd: cwd(s), input: opts.input })));
-      await Promise.all(SIDES.map((s) => runTool(tcti(s), 'tpm2_flushcontext', ['-t'])));
-      const what = `${args.join(' ')}\n  vtpm: ${a!.stderr.trim()}\n  swtpm: ${b!.stderr.trim()}`;
-      expect(a!.code, what).to.equal(b!.code);
-      expect(tpmCode(a!), what).to.equal(tpmCode(b!));
-      if (opts.expectFailure !== undefined) expect(tpmCode(a!), what).to.equal(opts.expectFailure);
-      else expect(a!.code, what).to.equal(0);
-      return { ours: a!, swtpm: b! };
-    }
-    /** A local command (openssl, tpm2_checkquote) in both directories; it must succeed in both. */
-    const locally = (cmd: string, args: string[]) => Promise.all(SIDES.map((s) => tool(tcti(s), cmd, args, { cwd: cwd(s) })));
-    /** The attestation in `name` on both sides: the comparable fields are equal; returns ours. */
+    const both = (args: string[], opts: { expectFailure?: string; input?: string } = {}) => tools.compare(args, opts);
+    /** The attestation in `name` on both sides: the comparable fields are equal; returns vtpm's. */
     function sameAttestation(name: string): Attest {
-      const [a, b] = SIDES.map((s) => parseAttest(file(s, name)));
+      const [a, b] = SIDES.map((s) => parseAttest(tools.read(s, name)));
       expect(comparable(a!), name).to.deep.equal(comparable(b!));
       return a!;
     }
     /** OpenSSL verifies the plain signature `sig` over `data` with the AK's PEM, on both sides. */
-    const opensslVerifies = (pem: string, sig: string, data: string) => locally('openssl', ['dgst', '-sha256', '-verify', pem, '-signature', sig, data]);
+    const opensslVerifies = (pem: string, sig: string, data: string) => tools.locally('openssl', ['dgst', '-sha256', '-verify', pem, '-signature', sig, data]);
 
     before(async function () {
       requireTools(this, ['tpm2_startup', 'tpm2_quote', 'tpm2_checkquote', 'openssl', 'swtpm'], DEBIAN_TOOLS);
-      dir = mkdtempSync(join(tmpdir(), 'vtpm-attest-'));
-      SIDES.forEach((s) => mkdirSync(cwd(s)));
-      ref = await ReferenceSwtpm.start('not-need-init', Number(process.env.VTPM_REF_SWTPM_PORT) || undefined);
-      if (protocol === 'mssim') {
-        vtpm = await MssimServer.start({ port: Number(process.env.VTPM_MSSIM_PORT) || (await freePortPair()) });
-        ours = `mssim:host=127.0.0.1,port=${vtpm.port}`;
-      } else {
-        const port = Number(process.env.VTPM_SWTPM_PORT) || (await freePortPair());
-        vtpm = await SwtpmServer.start({ port, ctrlPort: port + 1 });
-        ours = `swtpm:host=127.0.0.1,port=${port}`;
-      }
+      tools = await ToolPair.start(protocol, 'vtpm-attest-');
       await both(['tpm2_startup', '-c']);
       await both(['tpm2_createek', '-c', 'ek.ctx', '-G', 'rsa', '-u', 'ek.pub']);
       await both(['tpm2_createak', '-C', 'ek.ctx', '-c', 'ak.ctx', '-G', 'ecc', '-g', 'sha256', '-s', 'ecdsa', '-u', 'ak.pem', '-f', 'pem', '-n', 'ak.name']);
       await both(['tpm2_createak', '-C', 'ek.ctx', '-c', 'akrsa.ctx', '-G', 'rsa', '-g', 'sha256', '-s', 'rsassa', '-u', 'akrsa.pem', '-f', 'pem', '-n', 'akrsa.name']);
       await both(['tpm2_createprimary', '-C', 'o', '-G', 'ecc', '-c', 'prim.ctx', '-d', 'prim.hash', '-t', 'prim.ticket']);
     });
-    after(async () => {
-      await vtpm?.close();
-      await ref?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(async () => tools?.stop());
 
     for (const ak of ['ak', 'akrsa']) {
       it(`tpm2_quote with the ${ak === 'ak' ? 'ECC' : 'RSA'} AK passes tpm2_checkquote; a wrong nonce does not`, async () => {
         await both(['tpm2_pcrextend', `16:sha256=${'ab'.repeat(32)}`]);
         await both(['tpm2_quote', '-c', `${ak}.ctx`, '-l', 'sha256:0,16,23', '-q', NONCE, '-m', 'quote.msg', '-s', 'quote.sig', '-o', 'quote.pcrs', '-g', 'sha256']);
-        await locally('tpm2_checkquote', ['-u', `${ak}.pem`, '-m', 'quote.msg', '-s', 'quote.sig', '-f', 'quote.pcrs', '-g', 'sha256', '-q', NONCE]);
+        await tools.locally('tpm2_checkquote', ['-u', `${ak}.pem`, '-m', 'quote.msg', '-s', 'quote.sig', '-f', 'quote.pcrs', '-g', 'sha256', '-q', NONCE]);
         const quote = sameAttestation('quote.msg');
         expect(quote.extraData.toString('hex')).to.equal(NONCE);
         for (const side of SIDES) {
-          const wrong = await runTool(tcti(side), 'tpm2_checkquote', ['-u', `${ak}.pem`, '-m', 'quote.msg', '-s', 'quote.sig', '-f', 'quote.pcrs', '-g', 'sha256', '-q', 'deadbeef'], { cwd: cwd(side) });
+          const wrong = await tools.on(side).run(['tpm2_checkquote', '-u', `${ak}.pem`, '-m', 'quote.msg', '-s', 'quote.sig', '-f', 'quote.pcrs', '-g', 'sha256', '-q', 'deadbeef']);
           expect(wrong.code, `${side}: checkquote with another nonce`).to.not.equal(0);
         }
       });
@@ -114,8 +74,8 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_certifycreation', '-C', 'ak.ctx', '-c', 'prim.ctx', '-d', 'prim.hash', '-t', 'prim.ticket', '-g', 'sha256', '-o', 'cc.sig', '--attestation', 'cc.att', '-f', 'plain', '-q', '1234']);
       await opensslVerifies('ak.pem', 'cc.sig', 'cc.att');
       const cc = sameAttestation('cc.att');
-      expect((cc.attested as { creationHash: Buffer }).creationHash).to.deep.equal(file('ours', 'prim.hash').subarray(-32));
-      inBoth('other.hash', Buffer.concat([Buffer.from([0, 32]), Buffer.alloc(32, 1)]));
+      expect((cc.attested as { creationHash: Buffer }).creationHash).to.deep.equal(tools.read('vtpm', 'prim.hash').subarray(-32));
+      tools.inBoth('other.hash', Buffer.concat([Buffer.from([0, 32]), Buffer.alloc(32, 1)]));
       await both(['tpm2_certifycreation', '-C', 'ak.ctx', '-c', 'prim.ctx', '-d', 'other.hash', '-t', 'prim.ticket', '-g', 'sha256', '-o', 'x.sig', '--attestation', 'x.att'], { expectFailure: '(0x4e0)' });
     });
 
@@ -140,7 +100,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     it('tpm2_setcommandauditstatus + tpm2_getcommandauditdigest: the same audit digest as swtpm, octet for octet', async () => {
       await both(['tpm2_setcommandauditstatus', '-g', 'sha256']);
       await both(['tpm2_setcommandauditstatus', 'TPM2_CC_Hash']);
-      inBoth('data', 'audit me\n');
+      tools.inBoth('data', 'audit me\n');
       await both(['tpm2_hash', '-C', 'n', '-g', 'sha256', '-o', 'h.out', 'data']);
       await both(['tpm2_hash', '-C', 'n', '-g', 'sha256', '-o', 'h.out', 'data']);
       await both(['tpm2_getcommandauditdigest', '-c', 'ak.ctx', '-g', 'sha256', '-m', 'cad.att', '-s', 'cad.sig', '-f', 'plain']);

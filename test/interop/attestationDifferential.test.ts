@@ -1,15 +1,12 @@
 import { expect } from 'chai';
-import net from 'node:net';
 import {
   Certify, CertifyCreation, CreatePrimary, FlushContext, GetCapability, GetCommandAuditDigest, GetRandom, GetSessionAuditDigest, GetTime, Hash, HashSequenceStart,
-  InProcessTransport, NV_Certify, NV_DefineSpace, NV_Write, PCR_Extend, Quote, SetCommandCodeAuditStatus, Shutdown, Startup, Tpm, TpmClient,
+  NV_Certify, NV_DefineSpace, NV_Write, PCR_Extend, Quote, SetCommandCodeAuditStatus, Shutdown, Startup, TpmClient,
   TpmResponseError, TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPM_SU, TPMA_NV, TPMA_OBJECT, parseAttest, startSession,
-  type Attest, type CommandSpec, type RunArgs, type TpmtPublic, type Transport,
+  type Attest, type CommandSpec, type RunArgs, type TpmtPublic,
 } from '@vtpm/tpm';
-import { CTRL } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm } from '../lib/referenceSwtpm.js';
-import { sendRaw } from '../lib/rawSocket.js';
+import { SideBySide } from '../lib/sideBySide.js';
 
 /**
  * The same attestation and audit command sequences sent to swtpm 0.7.1 and to vtpm: response codes
@@ -18,19 +15,6 @@ import { sendRaw } from '../lib/rawSocket.js';
  * NO_DA because swtpm answers the first DA-protected authorization after Startup with TPM_RC_RETRY.
  * Command audit digests over deterministic commands (Hash with a NULL ticket) are equal octet for octet.
  */
-
-/** swtpm's control channel: _TPM_Init (CMD_INIT) between Shutdown and Startup. */
-function swtpmInit(ctrlPort: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(ctrlPort, '127.0.0.1', () => s.write(Buffer.from([0, 0, 0, CTRL.INIT, 0, 0, 0, 0])));
-    s.once('data', (d) => {
-      s.end();
-      if (d.readUInt32BE(0) === 0) resolve();
-      else reject(new Error(`CMD_INIT answered ${d.readUInt32BE(0)}`));
-    });
-    s.once('error', reject);
-  });
-}
 
 const { NULL, SHA1, SHA256, SHA384, ECDSA, ECDAA, ECSCHNORR, RSASSA, HMAC } = TPM_ALG;
 const OWNER: number = TPM_RH.OWNER;
@@ -68,9 +52,8 @@ const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint'
 
 describe('attestation and audit: the same sequences to swtpm and to vtpm give the same answers', function () {
   this.timeout(60000);
-  let ref: ReferenceSwtpm;
+  let sides: SideBySide;
   let theirs: TpmClient;
-  let tpm: Tpm;
   let ours: TpmClient;
   /** Per side: the handles of keys made by `keys`. */
   const handles = new Map<TpmClient, Record<string, number>>();
@@ -112,23 +95,19 @@ describe('attestation and audit: the same sequences to swtpm and to vtpm give th
   }
   async function cycle(shutdownType: number | null): Promise<void> {
     if (shutdownType !== null) await step('Shutdown', Shutdown, () => ({ params: { shutdownType } }));
-    await swtpmInit(ref.ctrlPort);
-    tpm.init();
+    await sides.init();
     expect((await step('Startup', Startup, () => ({ params: { startupType: TPM_SU.CLEAR } }))).rc).to.equal(0);
   }
 
   beforeEach(async function () {
     requireTools(this, ['swtpm'], DEBIAN_TOOLS);
-    ref = await ReferenceSwtpm.start();
-    const viaSocket: Transport = { send: (command) => sendRaw(ref.port, command) };
-    theirs = new TpmClient(viaSocket);
-    tpm = new Tpm({ seed: Buffer.from('attestation differential') });
-    ours = new TpmClient(new InProcessTransport(tpm));
+    sides = await SideBySide.connect('attestation differential');
+    [theirs, ours] = sides.clients;
     handles.set(theirs, {}).set(ours, {});
     await step('Startup', Startup, () => ({ params: { startupType: TPM_SU.CLEAR } }));
     await keys({ ek: [ENDORSEMENT, ecc(AK)], owner: [OWNER, ecc(SIGN, scheme(NULL))] });
   });
-  afterEach(async () => ref?.stop());
+  afterEach(async () => sides?.stop());
 
   const SEL: { hash: number; pcrSelect: Buffer }[] = [{ hash: SHA256, pcrSelect: Buffer.from([0x01, 0x00, 0x01]) }];
   const quote = (signer: string, inScheme: Scheme = scheme(NULL), PCRselect = SEL, qualifyingData = Buffer.from('nonce')) => (h: Record<string, number>) =>

@@ -62,7 +62,7 @@ describe('credentials: the same inputs to swtpm and to vtpm give the same answer
 
   before(async function () {
     requireTools(this, ['swtpm'], DEBIAN_TOOLS);
-    sides = await SideBySide.start('credential differential', Number(process.env.VTPM_REF_SWTPM_PORT) || undefined);
+    sides = await SideBySide.start('credential differential');
   });
   afterEach(async () => sides?.flushTransients());
   after(async () => sides?.stop());

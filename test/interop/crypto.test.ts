@@ -1,12 +1,8 @@
 import { expect } from 'chai';
 import crypto from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MssimServer, SwtpmServer } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
-import { runTool, tool, type ToolResult } from '../lib/runTool.js';
+import { SIDES, ToolPair, type Side } from '../lib/toolPair.js';
+import { PROTOCOLS } from '../lib/vtpmServer.js';
 
 /**
  * Signing, verification, RSA and ECDH, AES and HMAC through tpm2-tools 5.4, each step run against
@@ -16,36 +12,13 @@ import { runTool, tool, type ToolResult } from '../lib/runTool.js';
  * VTPM_REF_SWTPM_PORT, VTPM_SWTPM_PORT and VTPM_MSSIM_PORT pin the port pairs; otherwise free ports are picked.
  */
 
-/** The TPM response code a tool reported (the last "(0x...)"), or '' for none. */
-const tpmCode = (r: ToolResult) => (r.stderr.match(/\(0x[0-9a-f]+\)/gi)?.pop() ?? '').toLowerCase();
-const SIDES = ['ours', 'swtpm'] as const;
-type Side = (typeof SIDES)[number];
-
-for (const protocol of ['mssim', 'swtpm'] as const) {
+for (const protocol of PROTOCOLS) {
   describe(`crypto commands via tpm2-tools over the ${protocol} TCTI, compared with swtpm and OpenSSL`, function () {
     this.timeout(180000);
-    let vtpm: MssimServer | SwtpmServer;
-    let ref: ReferenceSwtpm;
-    let ours: string;
-    let dir: string;
-    const tcti = (side: Side) => (side === 'ours' ? ours : ref.tcti);
-    const cwd = (side: Side) => join(dir, side);
-    const file = (side: Side, name: string) => readFileSync(join(cwd(side), name));
-    const inBoth = (name: string, data: string | Buffer) => SIDES.forEach((s) => writeFileSync(join(cwd(s), name), data));
-
+    let tools: ToolPair;
     /** One tpm2-tools step on both TPMs (transient objects flushed after it): same exit code and TPM code. */
-    async function both(args: string[], opts: { expectFailure?: string } = {}): Promise<Record<Side, ToolResult>> {
-      const [a, b] = await Promise.all(SIDES.map((s) => runTool(tcti(s), args[0]!, args.slice(1), { cwd: cwd(s) })));
-      await Promise.all(SIDES.map((s) => runTool(tcti(s), 'tpm2_flushcontext', ['-t'])));
-      const what = `${args.join(' ')}\n  vtpm: ${a!.stderr.trim()}\n  swtpm: ${b!.stderr.trim()}`;
-      expect(a!.code, what).to.equal(b!.code);
-      expect(tpmCode(a!), what).to.equal(tpmCode(b!));
-      if (opts.expectFailure !== undefined) expect(tpmCode(a!), what).to.equal(opts.expectFailure);
-      else expect(a!.code, what).to.equal(0);
-      return { ours: a!, swtpm: b! };
-    }
-    /** A non-TPM command (openssl) in both directories; it must succeed in both. */
-    const locally = (cmd: string, args: string[]) => Promise.all(SIDES.map((s) => tool(tcti(s), cmd, args, { cwd: cwd(s) })));
+    const both = (args: string[], opts: { expectFailure?: string } = {}) => tools.compare(args, opts);
+    const file = (side: Side, name: string) => tools.read(side, name);
     /** A key created under the primary and loaded, with its public part as PEM where it has one. */
     async function createKey(name: string, createArgs: string[], pem = true): Promise<void> {
       await both(['tpm2_create', '-C', 'prim.ctx', ...createArgs, '-u', `${name}.pub`, '-r', `${name}.priv`]);
@@ -55,40 +28,25 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
 
     before(async function () {
       requireTools(this, ['tpm2_startup', 'tpm2_sign', 'openssl', 'swtpm'], DEBIAN_TOOLS);
-      dir = mkdtempSync(join(tmpdir(), 'vtpm-crypto-'));
-      SIDES.forEach((s) => mkdirSync(cwd(s)));
-      ref = await ReferenceSwtpm.start('not-need-init', Number(process.env.VTPM_REF_SWTPM_PORT) || undefined);
-      if (protocol === 'mssim') {
-        vtpm = await MssimServer.start({ port: Number(process.env.VTPM_MSSIM_PORT) || (await freePortPair()) });
-        ours = `mssim:host=127.0.0.1,port=${vtpm.port}`;
-      } else {
-        // the swtpm TCTI finds the control channel at data port + 1
-        const port = Number(process.env.VTPM_SWTPM_PORT) || (await freePortPair());
-        vtpm = await SwtpmServer.start({ port, ctrlPort: port + 1 });
-        ours = `swtpm:host=127.0.0.1,port=${port}`;
-      }
+      tools = await ToolPair.start(protocol, 'vtpm-crypto-');
       await both(['tpm2_startup', '-c']);
       await both(['tpm2_createprimary', '-C', 'o', '-G', 'ecc', '-c', 'prim.ctx']);
       await createKey('rsa', ['-G', 'rsa2048']);
       await createKey('ecc', ['-G', 'ecc256']);
-      inBoth('msg.dat', 'attest this, vtpm\n');
-      inBoth('other.dat', 'something else\n');
+      tools.inBoth('msg.dat', 'attest this, vtpm\n');
+      tools.inBoth('other.dat', 'something else\n');
     });
-    after(async () => {
-      await vtpm?.close();
-      await ref?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(async () => tools?.stop());
 
     it('tpm2_sign RSASSA, RSAPSS and ECDSA: openssl dgst -verify accepts them with the tpm2_readpublic PEM', async () => {
       await both(['tpm2_sign', '-c', 'rsa.ctx', '-g', 'sha256', '-s', 'rsassa', '-f', 'plain', '-o', 'rsassa.sig', 'msg.dat']);
       await both(['tpm2_sign', '-c', 'rsa.ctx', '-g', 'sha384', '-s', 'rsapss', '-f', 'plain', '-o', 'rsapss.sig', 'msg.dat']);
       await both(['tpm2_sign', '-c', 'ecc.ctx', '-g', 'sha256', '-s', 'ecdsa', '-f', 'plain', '-o', 'ecdsa.sig', 'msg.dat']);
-      await locally('openssl', ['dgst', '-sha256', '-verify', 'rsa.pem', '-signature', 'rsassa.sig', 'msg.dat']);
+      await tools.locally('openssl', ['dgst', '-sha256', '-verify', 'rsa.pem', '-signature', 'rsassa.sig', 'msg.dat']);
       // the TPM's PSS salt is as long as the digest
-      await locally('openssl', ['dgst', '-sha384', '-verify', 'rsa.pem', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:48', '-signature', 'rsapss.sig', 'msg.dat']);
-      await locally('openssl', ['dgst', '-sha256', '-verify', 'ecc.pem', '-signature', 'ecdsa.sig', 'msg.dat']);
-      const ossl = await runTool(ours, 'openssl', ['dgst', '-sha256', '-verify', 'rsa.pem', '-signature', 'rsassa.sig', 'other.dat'], { cwd: cwd('ours') });
+      await tools.locally('openssl', ['dgst', '-sha384', '-verify', 'rsa.pem', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:48', '-signature', 'rsapss.sig', 'msg.dat']);
+      await tools.locally('openssl', ['dgst', '-sha256', '-verify', 'ecc.pem', '-signature', 'ecdsa.sig', 'msg.dat']);
+      const ossl = await tools.on('vtpm').run(['openssl', 'dgst', '-sha256', '-verify', 'rsa.pem', '-signature', 'rsassa.sig', 'other.dat']);
       expect(ossl.code, 'OpenSSL must refuse another message').to.not.equal(0);
     });
 
@@ -96,7 +54,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       for (const [key, scheme] of [['rsa', 'rsassa'], ['rsa', 'rsapss'], ['ecc', 'ecdsa']] as const) {
         await both(['tpm2_sign', '-c', `${key}.ctx`, '-g', 'sha256', '-s', scheme, '-o', `${scheme}.tss`, 'msg.dat']);
         await both(['tpm2_verifysignature', '-c', `${key}.ctx`, '-g', 'sha256', '-m', 'msg.dat', '-s', `${scheme}.tss`, '-t', `${scheme}.tk`]);
-        const ticket = file('ours', `${scheme}.tk`);
+        const ticket = file('vtpm', `${scheme}.tk`);
         expect(ticket.readUInt16BE(0), 'TPM_ST_VERIFIED').to.equal(0x8022);
         expect(ticket.readUInt32BE(2), 'owner hierarchy').to.equal(0x40000001);
         expect(ticket.readUInt16BE(6), 'HMAC-SHA512 digest').to.equal(64);
@@ -108,21 +66,21 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await createKey('ak', ['-G', 'ecc256:ecdsa-sha256:null', '-a', 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign'], false);
       await both(['tpm2_sign', '-c', 'ak.ctx', '-g', 'sha256', '-o', 'ak.sig', 'msg.dat']);
       await both(['tpm2_verifysignature', '-c', 'ak.ctx', '-g', 'sha256', '-m', 'msg.dat', '-s', 'ak.sig']);
-      inBoth('digest.bin', crypto.createHash('sha256').update('forged TPMS_ATTEST').digest());
+      tools.inBoth('digest.bin', crypto.createHash('sha256').update('forged TPMS_ATTEST').digest());
       await both(['tpm2_sign', '-c', 'ak.ctx', '-g', 'sha256', '-d', '-o', 'forged.sig', 'digest.bin'], { expectFailure: '(0x3e0)' });
       await both(['tpm2_hash', '-C', 'o', '-g', 'sha256', '-t', 'hash.tk', '-o', 'hashed.bin', 'msg.dat']);
       await both(['tpm2_sign', '-c', 'ak.ctx', '-g', 'sha256', '-d', '-t', 'hash.tk', '-o', 'ticketed.sig', 'hashed.bin']);
     });
 
     it('tpm2_rsaencrypt / tpm2_rsadecrypt: OAEP with a label and RSAES round trips; OpenSSL’s OAEP ciphertext decrypts', async () => {
-      const message = file('ours', 'msg.dat');
+      const message = file('vtpm', 'msg.dat');
       for (const extra of [['-s', 'oaep'], ['-s', 'oaep', '-l', 'label'], ['-s', 'rsaes']]) {
         await both(['tpm2_rsaencrypt', '-c', 'rsa.ctx', ...extra, '-o', 'ct.bin', 'msg.dat']);
         await both(['tpm2_rsadecrypt', '-c', 'rsa.ctx', ...extra, '-o', 'pt.bin', 'ct.bin']);
         for (const s of SIDES) expect(file(s, 'pt.bin'), `${s} ${extra.join(' ')}`).to.deep.equal(message);
       }
       // tpm2-tools sends the label with its terminating zero; OpenSSL must use the same octets
-      await locally('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', 'rsa.pem', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_oaep_label:6c6162656c00', '-in', 'msg.dat', '-out', 'ossl.ct']);
+      await tools.locally('openssl', ['pkeyutl', '-encrypt', '-pubin', '-inkey', 'rsa.pem', '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_oaep_label:6c6162656c00', '-in', 'msg.dat', '-out', 'ossl.ct']);
       await both(['tpm2_rsadecrypt', '-c', 'rsa.ctx', '-s', 'oaep', '-l', 'label', '-o', 'ossl.pt', 'ossl.ct']);
       for (const s of SIDES) expect(file(s, 'ossl.pt')).to.deep.equal(message);
     });
@@ -131,9 +89,9 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       const key = Buffer.from('0123456789abcdef');
       const iv = Buffer.from('vtpm-iv-16octets');
       const plain = Buffer.from('forty octets of plaintext for AES tests!');
-      inBoth('aes.key', key);
-      inBoth('iv.bin', iv);
-      inBoth('plain.bin', plain);
+      tools.inBoth('aes.key', key);
+      tools.inBoth('iv.bin', iv);
+      tools.inBoth('plain.bin', plain);
       const openssl = (mode: string, padded: boolean) => {
         const c = crypto.createCipheriv(`aes-128-${mode}`, key, iv).setAutoPadding(padded);
         return Buffer.concat([c.update(plain), c.final()]);
@@ -152,14 +110,14 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
 
     it('tpm2_hmac, one shot and through an HMAC sequence (3000 octets), equals OpenSSL and swtpm', async () => {
       const key = Buffer.from('hmackeyhmackeyhmackeyhmackey1234');
-      inBoth('hmac.key', key);
-      inBoth('big.dat', Buffer.alloc(3000, 'z'));
+      tools.inBoth('hmac.key', key);
+      tools.inBoth('big.dat', Buffer.alloc(3000, 'z'));
       // a keyed hash for sign and decrypt has no scheme, so tpm2_hmac names the hash (swtpm refuses sign-only without one)
       await createKey('hmac', ['-i', 'hmac.key', '-a', 'fixedtpm|fixedparent|userwithauth|sign|decrypt'], false);
       for (const [input, alg] of [['msg.dat', 'sha256'], ['big.dat', 'sha256'], ['msg.dat', 'sha384']] as const) {
         const out = await both(['tpm2_hmac', '-c', 'hmac.ctx', '-g', alg, '--hex', input]);
-        const expected = crypto.createHmac(alg, key).update(file('ours', input)).digest('hex');
-        expect(out.ours.stdout.trim(), `${input} ${alg}`).to.equal(expected);
+        const expected = crypto.createHmac(alg, key).update(file('vtpm', input)).digest('hex');
+        expect(out.vtpm.stdout.trim(), `${input} ${alg}`).to.equal(expected);
         expect(out.swtpm.stdout.trim(), `${input} ${alg} (swtpm)`).to.equal(expected);
       }
     });
@@ -172,15 +130,15 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       const eph = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const jwk = eph.publicKey.export({ format: 'jwk' });
       const coord = (c: string) => Buffer.concat([Buffer.from([0, 32]), Buffer.from(c, 'base64url')]);
-      inBoth('point.bin', Buffer.concat([Buffer.from([0, 68]), coord(jwk.x!), coord(jwk.y!)]));
-      inBoth('eph.pem', eph.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      tools.inBoth('point.bin', Buffer.concat([Buffer.from([0, 68]), coord(jwk.x!), coord(jwk.y!)]));
+      tools.inBoth('eph.pem', eph.privateKey.export({ format: 'pem', type: 'pkcs8' }));
       await both(['tpm2_ecdhzgen', '-c', 'ecc.ctx', '-u', 'point.bin', '-o', 'z3.bin']);
-      await locally('openssl', ['pkeyutl', '-derive', '-inkey', 'eph.pem', '-peerkey', 'ecc.pem', '-out', 'z.ossl']);
+      await tools.locally('openssl', ['pkeyutl', '-derive', '-inkey', 'eph.pem', '-peerkey', 'ecc.pem', '-out', 'z.ossl']);
       for (const s of SIDES) expect(file(s, 'z3.bin').subarray(4, 36), s).to.deep.equal(file(s, 'z.ossl'));
       // a point off the curve
-      const bad = Buffer.from(file('ours', 'point.bin'));
+      const bad = Buffer.from(file('vtpm', 'point.bin'));
       bad[bad.length - 1]! ^= 1;
-      inBoth('bad.bin', bad);
+      tools.inBoth('bad.bin', bad);
       await both(['tpm2_ecdhzgen', '-c', 'ecc.ctx', '-u', 'bad.bin', '-o', 'z4.bin'], { expectFailure: '(0x1e7)' });
     });
   });

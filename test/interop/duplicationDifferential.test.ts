@@ -95,7 +95,7 @@ describe('duplication: the same inputs to swtpm and to vtpm give the same answer
 
   before(async function () {
     requireTools(this, ['swtpm'], DEBIAN_TOOLS);
-    sides = await SideBySide.start('duplication differential', Number(process.env.VTPM_REF_SWTPM_PORT) || undefined);
+    sides = await SideBySide.start('duplication differential');
   });
   beforeEach(async () => {
     srk = await sides.ok('SRK', (c) => primary(c, storage('rsa')));

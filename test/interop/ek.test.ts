@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Tpm } from '@vtpm/tpm';
-import { SwtpmServer } from '@vtpm/server';
 import { manufacture, type ManufactureResult } from '@vtpm/attest';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { tool } from '../lib/runTool.js';
+import { ToolDir } from '../lib/toolDir.js';
+import { startVtpmServer, type VtpmServer } from '../lib/vtpmServer.js';
 import { StateDirSwtpm } from './attestSwtpm.js';
 
 /**
@@ -61,27 +61,23 @@ describe('EK certificates: tpm2-tools against a manufactured vtpm, compared with
   this.timeout(180000);
   let dir: string;
   let made: ManufactureResult;
-  let server: SwtpmServer;
+  let server: VtpmServer;
   let swtpm: StateDirSwtpm;
   let vtpm: string;
   /** Runs a tool, then flushes transient objects: without a resource manager, each tool's loaded objects stay in the TPM. */
-  const inDir = async (tcti: string, cmd: string, ...args: string[]) => {
-    const out = await tool(tcti, cmd, args, { cwd: dir });
-    await tool(tcti, 'tpm2_flushcontext', ['-t'], { cwd: dir });
-    return out;
-  };
+  const inDir = (tcti: string, ...args: string[]) => new ToolDir(tcti, dir).okThenFlush(args);
 
   before(async function () {
     requireTools(this, ['tpm2_createek', 'tpm2_readpublic', 'tpm2_nvread', 'tpm2_nvreadpublic', 'swtpm_setup', 'swtpm', 'openssl'], DEBIAN_TOOLS);
     dir = mkdtempSync(join(tmpdir(), 'vtpm-ek-interop-'));
     const tpm = new Tpm({ seed: Buffer.from('ek interop') });
     made = await manufacture(tpm, join(dir, 'vtpm-ca'));
-    server = await SwtpmServer.start({ tpm, port: EK_PORTS.vtpm, ctrlPort: EK_PORTS.vtpm + 1 });
-    vtpm = `swtpm:host=127.0.0.1,port=${EK_PORTS.vtpm}`;
+    server = await startVtpmServer('swtpm', { port: EK_PORTS.vtpm, tpm });
+    vtpm = server.tcti;
     swtpm = await StateDirSwtpm.start(await swtpmSetupWithEkCerts(dir), EK_PORTS.swtpm);
   });
   after(async () => {
-    await server?.close();
+    await server?.stop();
     await swtpm?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -1,86 +1,43 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MssimServer, SwtpmServer } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
-import { runTool, type ToolResult } from '../lib/runTool.js';
+import { ToolPair } from '../lib/toolPair.js';
+import { PROTOCOLS } from '../lib/vtpmServer.js';
 
 /**
  * Context management, persistent objects, hierarchies and dictionary-attack protection through
  * tpm2-tools 5.4: every tool saves and loads contexts across invocations. Each step runs against
  * vtpm and against swtpm (the reference), each in its own directory so context files never mix,
  * and both must end the same way (exit code and TPM response code).
- * VTPM_REF_SWTPM_PORT and VTPM_SWTPM_PORT pin the ports of the reference swtpm and of vtpm's swtpm
- * server (data, data + 1); otherwise free ports are picked.
+ * VTPM_REF_SWTPM_PORT, VTPM_SWTPM_PORT and VTPM_MSSIM_PORT pin the port pairs; otherwise free ports are picked.
  */
 
-/** The TPM response code a tool reported (the last 0x... in "ErrorCode (0x...)" or "(0x...)"), or '' for none. */
-const tpmCode = (r: ToolResult) => (r.stderr.match(/\(0x[0-9a-f]+\)/gi)?.pop() ?? '').toLowerCase();
 /** `name:` line of tpm2_readpublic / tpm2_createprimary output. */
 const nameOf = (out: string) => /^name: ([0-9a-f]+)/m.exec(out)?.[1];
 const propertyLine = (out: string, key: string) => new RegExp(`^${key}:\\s+(\\S+)`, 'm').exec(out)?.[1];
 
-for (const protocol of ['mssim', 'swtpm'] as const) {
+for (const protocol of PROTOCOLS) {
   describe(`contexts, persistence, hierarchies and DA via tpm2-tools over the ${protocol} TCTI, compared with swtpm`, function () {
     this.timeout(180000);
-    let vtpm: MssimServer | SwtpmServer;
-    let ref: ReferenceSwtpm;
-    let ours: string;
-    let dir: string;
+    let tools: ToolPair;
 
-    /** Runs one tool step on both TPMs; both must give the same exit code and TPM code. */
-    async function both(args: string[], opts: { expectFailure?: string } = {}): Promise<{ ours: ToolResult; swtpm: ToolResult }> {
-      const [a, b] = await Promise.all([
-        runTool(ours, args[0]!, args.slice(1), { cwd: join(dir, 'ours') }),
-        runTool(ref.tcti, args[0]!, args.slice(1), { cwd: join(dir, 'swtpm') }),
-      ]);
-      const what = `${args.join(' ')}\n  vtpm: ${a.stderr.trim()}\n  swtpm: ${b.stderr.trim()}`;
-      expect(a.code, what).to.equal(b.code);
-      expect(tpmCode(a), what).to.equal(tpmCode(b));
-      if (opts.expectFailure !== undefined) {
-        expect(a.code, what).to.not.equal(0);
-        expect(tpmCode(a), what).to.equal(opts.expectFailure);
-      } else {
-        expect(a.code, what).to.equal(0);
-      }
-      return { ours: a, swtpm: b };
-    }
+    /** Runs one tool step on both TPMs (nothing flushed after it); both must give the same exit code and TPM code. */
+    const both = (args: string[], opts: { expectFailure?: string } = {}) => tools.compare(args, { ...opts, flush: false });
     const flush = () => both(['tpm2_flushcontext', '-t']);
-    const inBoth = (file: string, data: string | Buffer) => {
-      for (const d of ['ours', 'swtpm']) writeFileSync(join(dir, d, file), data);
-    };
 
     before(async function () {
       requireTools(this, ['tpm2_startup', 'tpm2_evictcontrol', 'swtpm'], DEBIAN_TOOLS);
-      dir = mkdtempSync(join(tmpdir(), 'vtpm-hierarchy-'));
-      for (const d of ['ours', 'swtpm']) mkdirSync(join(dir, d));
-      ref = await ReferenceSwtpm.start('not-need-init', Number(process.env.VTPM_REF_SWTPM_PORT) || undefined);
-      if (protocol === 'mssim') {
-        vtpm = await MssimServer.start({ port: 0 });
-        ours = `mssim:host=127.0.0.1,port=${vtpm.port}`;
-      } else {
-        // the swtpm TCTI finds the control channel at data port + 1
-        const port = Number(process.env.VTPM_SWTPM_PORT) || (await freePortPair());
-        vtpm = await SwtpmServer.start({ port, ctrlPort: port + 1 });
-        ours = `swtpm:host=127.0.0.1,port=${port}`;
-      }
+      tools = await ToolPair.start(protocol, 'vtpm-hierarchy-');
       await both(['tpm2_startup', '-c']);
     });
-    after(async () => {
-      await vtpm?.close();
-      await ref?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(async () => tools?.stop());
 
     it('tpm2_createprimary -c saves a context that later invocations load (readpublic, create, load)', async () => {
       await both(['tpm2_createprimary', '-C', 'o', '-c', 'prim.ctx']);
       await flush();
       const read = await both(['tpm2_readpublic', '-c', 'prim.ctx']);
-      expect(nameOf(read.ours.stdout)).to.match(/^000b/);
+      expect(nameOf(read.vtpm.stdout)).to.match(/^000b/);
       await flush();
-      expect(nameOf((await both(['tpm2_readpublic', '-c', 'prim.ctx'])).ours.stdout)).to.equal(nameOf(read.ours.stdout));
+      expect(nameOf((await both(['tpm2_readpublic', '-c', 'prim.ctx'])).vtpm.stdout)).to.equal(nameOf(read.vtpm.stdout));
       await flush();
       await both(['tpm2_create', '-C', 'prim.ctx', '-u', 'key.pub', '-r', 'key.priv', '-p', 'keypass']);
       await flush();
@@ -93,7 +50,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await flush();
       await both(['tpm2_load', '-C', 'prim.ctx', '-u', 'key.pub', '-r', 'new.priv', '-c', 'key2.ctx']);
       await flush();
-      inBoth('msg.txt', 'message');
+      tools.inBoth('msg.txt', 'message');
       await both(['tpm2_sign', '-c', 'key2.ctx', '-p', 'newpass', '-g', 'sha256', '-o', 'sig.bin', 'msg.txt']);
       await flush();
       await both(['tpm2_sign', '-c', 'key2.ctx', '-p', 'keypass', '-g', 'sha256', '-o', 'sig.bin', 'msg.txt'], { expectFailure: '(0x98e)' });
@@ -104,7 +61,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_evictcontrol', '-C', 'o', '-c', 'prim.ctx', '0x81000001']);
       await flush();
       const listed = await both(['tpm2_getcap', 'handles-persistent']);
-      expect(listed.ours.stdout).to.equal(listed.swtpm.stdout).and.to.include('0x81000001');
+      expect(listed.vtpm.stdout).to.equal(listed.swtpm.stdout).and.to.include('0x81000001');
       await both(['tpm2_readpublic', '-c', '0x81000001']);
       await both(['tpm2_create', '-C', '0x81000001', '-u', 'k3.pub', '-r', 'k3.priv']);
       await flush();
@@ -114,7 +71,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await flush();
       await both(['tpm2_evictcontrol', '-C', 'o', '-c', '0x81000001']);
       const after = await both(['tpm2_getcap', 'handles-persistent']);
-      expect(after.ours.stdout).to.equal(after.swtpm.stdout).and.to.not.include('0x81000001');
+      expect(after.vtpm.stdout).to.equal(after.swtpm.stdout).and.to.not.include('0x81000001');
       await both(['tpm2_evictcontrol', '-C', 'o', '-c', '0x81000001'], { expectFailure: '(0x18b)' });
     });
 
@@ -122,18 +79,18 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_startauthsession', '-S', 'hmac.ctx']);
       await both(['tpm2_startauthsession', '--policy-session', '-S', 'policy.ctx']);
       const saved = await both(['tpm2_getcap', 'handles-saved-session']);
-      expect(saved.ours.stdout).to.equal(saved.swtpm.stdout).and.to.include('0x2000000');
+      expect(saved.vtpm.stdout).to.equal(saved.swtpm.stdout).and.to.include('0x2000000');
       await both(['tpm2_flushcontext', 'hmac.ctx']);
       await both(['tpm2_flushcontext', '-s']);
       const none = await both(['tpm2_getcap', 'handles-saved-session']);
-      expect(none.ours.stdout).to.equal(none.swtpm.stdout);
-      expect(none.ours.stdout.trim()).to.equal('');
+      expect(none.vtpm.stdout).to.equal(none.swtpm.stdout);
+      expect(none.vtpm.stdout.trim()).to.equal('');
     });
 
     it('tpm2_changeauth of the owner hierarchy: the old (empty) auth is TPM_RC_BAD_AUTH, the new one works', async () => {
       await both(['tpm2_changeauth', '-c', 'o', 'ownerpw']);
       const vars = await both(['tpm2_getcap', 'properties-variable']);
-      expect(propertyLine(vars.ours.stdout, '  ownerAuthSet')).to.equal('1');
+      expect(propertyLine(vars.vtpm.stdout, '  ownerAuthSet')).to.equal('1');
       await both(['tpm2_createprimary', '-C', 'o', '-c', 'x.ctx'], { expectFailure: '(0x9a2)' });
       await both(['tpm2_createprimary', '-C', 'o', '-P', 'ownerpw', '-c', 'x.ctx']);
       await flush();
@@ -146,9 +103,9 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_dictionarylockout', '-s', '-n', '2', '-t', '1', '-l', '3']);
       const vars = await both(['tpm2_getcap', 'properties-variable']);
       for (const key of ['TPM2_PT_LOCKOUT_COUNTER', 'TPM2_PT_MAX_AUTH_FAIL', 'TPM2_PT_LOCKOUT_INTERVAL', 'TPM2_PT_LOCKOUT_RECOVERY']) {
-        expect(propertyLine(vars.ours.stdout, key), key).to.equal(propertyLine(vars.swtpm.stdout, key));
+        expect(propertyLine(vars.vtpm.stdout, key), key).to.equal(propertyLine(vars.swtpm.stdout, key));
       }
-      expect(propertyLine(vars.ours.stdout, 'TPM2_PT_MAX_AUTH_FAIL')).to.equal('0x2');
+      expect(propertyLine(vars.vtpm.stdout, 'TPM2_PT_MAX_AUTH_FAIL')).to.equal('0x2');
       await both(['tpm2_createprimary', '-C', 'o', '-G', 'ecc', '-a', 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|decrypt', '-p', 'keypw', '-c', 'da.ctx']);
       for (let i = 0; i < 2; i++) {
         await both(['tpm2_create', '-C', 'da.ctx', '-P', 'bad', '-u', 'a.pub', '-r', 'a.priv'], { expectFailure: '(0x98e)' });
@@ -157,8 +114,8 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_create', '-C', 'da.ctx', '-P', 'keypw', '-u', 'a.pub', '-r', 'a.priv'], { expectFailure: '(0x921)' });
       await flush();
       const locked = await both(['tpm2_getcap', 'properties-variable']);
-      expect(propertyLine(locked.ours.stdout, '  inLockout')).to.equal('1');
-      expect(propertyLine(locked.ours.stdout, 'TPM2_PT_LOCKOUT_COUNTER')).to.equal('0x2');
+      expect(propertyLine(locked.vtpm.stdout, '  inLockout')).to.equal('1');
+      expect(propertyLine(locked.vtpm.stdout, 'TPM2_PT_LOCKOUT_COUNTER')).to.equal('0x2');
       await new Promise((r) => setTimeout(r, 1100)); // recoveryTime 1 s heals one failure
       await both(['tpm2_create', '-C', 'da.ctx', '-P', 'keypw', '-u', 'a.pub', '-r', 'a.priv']);
       await flush();
@@ -167,7 +124,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await new Promise((r) => setTimeout(r, 3100));
       await both(['tpm2_dictionarylockout', '-c']);
       const cleared = await both(['tpm2_getcap', 'properties-variable']);
-      expect(propertyLine(cleared.ours.stdout, 'TPM2_PT_LOCKOUT_COUNTER')).to.equal('0x0');
+      expect(propertyLine(cleared.vtpm.stdout, 'TPM2_PT_LOCKOUT_COUNTER')).to.equal('0x0');
     });
 
     it('tpm2_hierarchycontrol: the owner disables its hierarchy (TPM_RC_HIERARCHY), the platform enables it again', async () => {
@@ -188,7 +145,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_createprimary', '-C', 'e', '-c', 'ek2.ctx']);
       const ek2 = await both(['tpm2_readpublic', '-c', 'ek2.ctx']);
       await flush();
-      expect(nameOf(ek2.ours.stdout)).to.match(/^000b/).and.not.equal(nameOf(ek1.ours.stdout));
+      expect(nameOf(ek2.vtpm.stdout)).to.match(/^000b/).and.not.equal(nameOf(ek1.vtpm.stdout));
       await both(['tpm2_readpublic', '-c', 'prim.ctx']);
       await flush();
     });
@@ -201,8 +158,8 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_clearcontrol', '-C', 'p', 'c']);
       await both(['tpm2_clear', '-c', 'p']);
       const listed = await both(['tpm2_getcap', 'handles-persistent']);
-      expect(listed.ours.stdout).to.equal(listed.swtpm.stdout);
-      expect(listed.ours.stdout.trim()).to.equal('');
+      expect(listed.vtpm.stdout).to.equal(listed.swtpm.stdout);
+      expect(listed.vtpm.stdout.trim()).to.equal('');
       await both(['tpm2_readpublic', '-c', 'prim.ctx'], { expectFailure: '(0x1df)' });
       await both(['tpm2_createprimary', '-C', 'o', '-c', 'prim2.ctx']);
       await flush();

@@ -1,12 +1,8 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MssimServer, SwtpmServer } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
-import { runTool, tool } from '../lib/runTool.js';
+import { SIDES, ToolPair } from '../lib/toolPair.js';
+import { PROTOCOLS } from '../lib/vtpmServer.js';
 
 /** tpm2_nvreadpublic's YAML as { index: { name, attributes value, size } }. */
 function parseNvPublic(out: string): Record<string, { name: string; attributes: string; size: string }> {
@@ -42,54 +38,33 @@ const EXTEND = '0x1500019';
 const LOCKABLE = '0x150001a';
 const GLOBAL = '0x150001b';
 
-for (const protocol of ['mssim', 'swtpm'] as const) {
+for (const protocol of PROTOCOLS) {
   describe(`tpm2-tools 5.4 NV commands against vtpm over the ${protocol} TCTI, compared with swtpm`, function () {
     this.timeout(120000);
-    let vtpm: MssimServer | SwtpmServer;
-    let ref: ReferenceSwtpm;
-    let ours: string;
-    let dir: string;
-    const both = async (args: string[], opts: { input?: Buffer | string } = {}) => {
-      const [a, b] = await Promise.all([tool(ours, args[0]!, args.slice(1), { ...opts, cwd: dir }), tool(ref.tcti, args[0]!, args.slice(1), { ...opts, cwd: dir })]);
-      return { ours: a, swtpm: b };
-    };
+    let tools: ToolPair;
+    const both = (args: string[], opts: { input?: Buffer | string } = {}) => tools.okOnBoth(args, opts);
     /** Both must fail the same way. */
     const bothFail = async (args: string[], opts: { input?: Buffer | string } = {}) => {
-      const [a, b] = await Promise.all([runTool(ours, args[0]!, args.slice(1), { ...opts, cwd: dir }), runTool(ref.tcti, args[0]!, args.slice(1), { ...opts, cwd: dir })]);
+      const { vtpm: a, swtpm: b } = await tools.runOnBoth(args, opts);
       expect(a.code, `${args.join(' ')}: vtpm should fail`).to.not.equal(0);
       expect(b.code, `${args.join(' ')}: swtpm should fail`).to.not.equal(0);
       expect(rcIn(a.stderr), `${args.join(' ')}: ${a.stderr} / swtpm: ${b.stderr}`).to.equal(rcIn(b.stderr));
       return rcIn(a.stderr);
     };
-    /** tpm2_nvread on both (each to its own file) must give the same bytes. */
+    /** tpm2_nvread on both (each in its own directory) must give the same bytes. */
     const readBoth = async (index: string, auth: string[], size: number) => {
-      await tool(ours, 'tpm2_nvread', [index, ...auth, '-s', String(size), '-o', 'ours.bin'], { cwd: dir });
-      await tool(ref.tcti, 'tpm2_nvread', [index, ...auth, '-s', String(size), '-o', 'swtpm.bin'], { cwd: dir });
-      const data = readFileSync(join(dir, 'ours.bin'));
-      expect(data.toString('hex'), `${index} contents`).to.equal(readFileSync(join(dir, 'swtpm.bin')).toString('hex'));
+      for (const s of SIDES) await tools.on(s).ok(['tpm2_nvread', index, ...auth, '-s', String(size), '-o', 'nv.bin']);
+      const data = tools.read('vtpm', 'nv.bin');
+      expect(data.toString('hex'), `${index} contents`).to.equal(tools.read('swtpm', 'nv.bin').toString('hex'));
       return data;
     };
 
     before(async function () {
       requireTools(this, ['tpm2_nvdefine', 'swtpm'], DEBIAN_TOOLS);
-      dir = mkdtempSync(join(tmpdir(), 'vtpm-nv-interop-'));
-      ref = await ReferenceSwtpm.start();
-      if (protocol === 'mssim') {
-        vtpm = await MssimServer.start({ port: 0 });
-        ours = `mssim:host=127.0.0.1,port=${vtpm.port}`;
-      } else {
-        // the swtpm TCTI finds the control channel at the data port + 1
-        const port = await freePortPair();
-        vtpm = await SwtpmServer.start({ port, ctrlPort: port + 1 });
-        ours = `swtpm:host=127.0.0.1,port=${(vtpm as SwtpmServer).port}`;
-      }
+      tools = await ToolPair.start(protocol, 'vtpm-nv-interop-');
       await both(['tpm2_startup', '-c']);
     });
-    after(async () => {
-      await vtpm?.close();
-      await ref?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(async () => tools?.stop());
 
     it('tpm2_nvdefine of ordinary, counter, bits and extend indices; tpm2_nvreadpublic Names equal swtpm', async () => {
       await both(['tpm2_nvdefine', ORDINARY, '-C', 'o', '-s', '32', '-a', 'ownerread|ownerwrite|authread|authwrite', '-p', 'pass']);
@@ -98,7 +73,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       await both(['tpm2_nvdefine', EXTEND, '-C', 'o', '-g', 'sha256', '-s', '32', '-a', 'ownerread|ownerwrite|nt=extend']);
       await both(['tpm2_nvdefine', LOCKABLE, '-C', 'o', '-s', '16', '-a', 'ownerread|ownerwrite|read_stclear|write_stclear']);
       await both(['tpm2_nvdefine', GLOBAL, '-C', 'o', '-s', '4', '-a', 'ownerread|ownerwrite|globallock']);
-      const { ours: a, swtpm: b } = await both(['tpm2_nvreadpublic']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_nvreadpublic']);
       const pub = parseNvPublic(a);
       expect(Object.keys(pub)).to.deep.equal([ORDINARY, COUNTER, BITS, EXTEND, LOCKABLE, GLOBAL]);
       expect(pub[ORDINARY]).to.deep.equal({ name: pub[ORDINARY]!.name, attributes: '0x60006', size: '32' });
@@ -110,7 +85,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     });
 
     it('tpm2_getcap handles-nv-index lists the same indices', async () => {
-      const { ours: a, swtpm: b } = await both(['tpm2_getcap', 'handles-nv-index']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_getcap', 'handles-nv-index']);
       expect(a).to.equal(b);
       expect(a).to.include('0x1500016').and.include('0x150001B');
     });
@@ -121,14 +96,14 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       expect(data.subarray(3, 8).toString()).to.equal('hello');
       const part = await readBoth(ORDINARY, ['-P', 'pass', '--offset', '3'], 5);
       expect(part.toString()).to.equal('hello');
-      const { ours: a, swtpm: b } = await both(['tpm2_nvreadpublic', ORDINARY]);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_nvreadpublic', ORDINARY]);
       expect(parseNvPublic(a)[ORDINARY]!.attributes).to.equal('0x20060006'); // WRITTEN
       expect(parseNvPublic(a)).to.deep.equal(parseNvPublic(b));
     });
 
     it('a wrong index password and a write past the end fail with the same codes as swtpm', async () => {
       await bothFail(['tpm2_nvwrite', ORDINARY, '-P', 'wrong', '-i-'], { input: 'x' });
-      writeFileSync(join(dir, 'big.bin'), Buffer.alloc(33, 1));
+      tools.inBoth('big.bin', Buffer.alloc(33, 1));
       await bothFail(['tpm2_nvwrite', ORDINARY, '-C', 'o', '-i', 'big.bin']);
     });
 
@@ -161,13 +136,13 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       expect(await bothFail(['tpm2_nvread', LOCKABLE, '-C', 'o', '-s', '4'])).to.equal('0x148');
       await both(['tpm2_nvwritelock', '--global', '-C', 'o']);
       expect(await bothFail(['tpm2_nvwrite', GLOBAL, '-C', 'o', '-i-'], { input: 'abcd' })).to.equal('0x148');
-      const { ours: a, swtpm: b } = await both(['tpm2_nvreadpublic', LOCKABLE]);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_nvreadpublic', LOCKABLE]);
       expect(parseNvPublic(a)).to.deep.equal(parseNvPublic(b));
     });
 
     it('tpm2_nvundefine removes the indices', async () => {
       for (const h of [ORDINARY, COUNTER, BITS, EXTEND, LOCKABLE, GLOBAL]) await both(['tpm2_nvundefine', h, '-C', 'o']);
-      const { ours: a, swtpm: b } = await both(['tpm2_getcap', 'handles-nv-index']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_getcap', 'handles-nv-index']);
       expect(a.trim()).to.equal('');
       expect(a).to.equal(b);
       await bothFail(['tpm2_nvundefine', ORDINARY, '-C', 'o']);

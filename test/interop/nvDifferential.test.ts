@@ -1,35 +1,19 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import net from 'node:net';
 import {
-  FlushContext, InProcessTransport, NV_ChangeAuth, NV_DefineSpace, NV_Extend, NV_GlobalWriteLock, NV_Increment, NV_Read, NV_ReadLock, NV_ReadPublic,
-  NV_SetBits, NV_UndefineSpace, NV_UndefineSpaceSpecial, NV_Write, NV_WriteLock, PolicyAuthValue, PolicyCommandCode, Shutdown, Startup, Tpm,
+  FlushContext, NV_ChangeAuth, NV_DefineSpace, NV_Extend, NV_GlobalWriteLock, NV_Increment, NV_Read, NV_ReadLock, NV_ReadPublic,
+  NV_SetBits, NV_UndefineSpace, NV_UndefineSpaceSpecial, NV_Write, NV_WriteLock, PolicyAuthValue, PolicyCommandCode, Shutdown, Startup,
   TpmClient, TpmResponseError, TPM_ALG, TPM_CC, TPM_RH, TPM_SE, TPM_SU, TPMA_NV, TPMA_NV_TPM_NT_SHIFT, TPM_NT, startSession,
-  type ClientHmacSession, type CommandSpec, type RunArgs, type Transport,
+  type ClientHmacSession, type CommandSpec, type RunArgs,
 } from '@vtpm/tpm';
-import { CTRL } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm } from '../lib/referenceSwtpm.js';
-import { sendRaw } from '../lib/rawSocket.js';
+import { SideBySide } from '../lib/sideBySide.js';
 
 /**
  * The same NV command sequences sent to swtpm 0.7.1 and to vtpm: every response code and every
  * response parameter must be equal. Indices are NO_DA, because swtpm answers the first
  * DA-protected authorization after Startup with TPM_RC_RETRY (its "DA used" NV write).
  */
-
-/** swtpm's control channel: _TPM_Init (CMD_INIT) between Shutdown and Startup. */
-function swtpmInit(ctrlPort: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(ctrlPort, '127.0.0.1', () => s.write(Buffer.from([0, 0, 0, CTRL.INIT, 0, 0, 0, 0])));
-    s.once('data', (d) => {
-      s.end();
-      if (d.readUInt32BE(0) === 0) resolve();
-      else reject(new Error(`CMD_INIT answered ${d.readUInt32BE(0)}`));
-    });
-    s.once('error', reject);
-  });
-}
 
 type Outcome = { rc: number; response: string };
 
@@ -59,9 +43,8 @@ function policyDigest(commandCode: number, code?: number): Buffer {
 
 describe('NV commands: the same sequences to swtpm and to vtpm give the same answers', function () {
   this.timeout(60000);
-  let ref: ReferenceSwtpm;
+  let sides: SideBySide;
   let theirs: TpmClient;
-  let tpm: Tpm;
   let ours: TpmClient;
 
   /** One command to both; the outcomes must be equal. */
@@ -105,21 +88,17 @@ describe('NV commands: the same sequences to swtpm and to vtpm give the same ans
 
   async function cycle(label: string, shutdownType: number | null, startupType: number): Promise<void> {
     if (shutdownType !== null) await step(`${label}: Shutdown`, Shutdown, { params: { shutdownType } });
-    await swtpmInit(ref.ctrlPort);
-    tpm.init();
+    await sides.init();
     expect((await step(`${label}: Startup`, Startup, { params: { startupType } })).rc).to.equal(0);
   }
 
   beforeEach(async function () {
     requireTools(this, ['swtpm'], DEBIAN_TOOLS);
-    ref = await ReferenceSwtpm.start();
-    const viaSocket: Transport = { send: (command) => sendRaw(ref.port, command) };
-    theirs = new TpmClient(viaSocket);
-    tpm = new Tpm({ seed: Buffer.from('nv differential') });
-    ours = new TpmClient(new InProcessTransport(tpm));
+    sides = await SideBySide.connect('nv differential');
+    [theirs, ours] = sides.clients;
     await step('Startup', Startup, { params: { startupType: TPM_SU.CLEAR } });
   });
-  afterEach(async () => ref?.stop());
+  afterEach(async () => sides?.stop());
 
   it('ordinary index: authorization by index, owner and platform; ranges, WRITEALL, Names before and after writing', async () => {
     const I = 0x01500000;

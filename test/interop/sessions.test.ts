@@ -1,9 +1,5 @@
 import { expect } from 'chai';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MssimServer, SwtpmServer } from '@vtpm/server';
 import {
   ContextSave, CreatePrimary, FlushContext, GetRandom, NV_DefineSpace, NV_Read, NV_ReadPublic, NV_UndefineSpace, NV_Write, PCR_Extend, PolicyAuthorize, PolicyAuthorizeNV, PolicyNV, PolicyPassword, PolicyCommandCode, PolicyCounterTimer, PolicyCpHash, PolicyDuplicationSelect,
   PolicyGetDigest, PolicyLocality, PolicyNameHash, PolicyNvWritten, PolicyOR, PolicyPCR, PolicyRestart, PolicySecret, PolicyTicket, StartAuthSession,
@@ -11,60 +7,31 @@ import {
 } from '@vtpm/tpm';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
 import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
-import { sendRaw } from '../lib/rawSocket.js';
-import { runTool, type ToolResult } from '../lib/runTool.js';
-
-/** One TPM under test and the working directory its context files live in (they are TPM-bound). */
-interface Side {
-  readonly tcti: string;
-  readonly dir: string;
-  run(args: string[], input?: Buffer | string): Promise<ToolResult>;
-  /** Runs a tool that must succeed; its stdout. */
-  ok(args: string[], input?: Buffer | string): Promise<string>;
-  file(name: string, content?: Buffer | string): string;
-  read(name: string): Buffer;
-}
-
-function side(tcti: string): Side {
-  const dir = mkdtempSync(join(tmpdir(), 'vtpm-sessions-'));
-  const run = (args: string[], input?: Buffer | string) => runTool(tcti, args[0]!, args.slice(1), { cwd: dir, input });
-  return {
-    tcti,
-    dir,
-    run,
-    async ok(args, input) {
-      const r = await run(args, input);
-      if (r.code !== 0) throw new Error(`${args.join(' ')} (${tcti}) exited ${r.code}: ${r.stderr.trim()}`);
-      return r.stdout;
-    },
-    file(name, content) {
-      const p = join(dir, name);
-      if (content !== undefined) writeFileSync(p, content);
-      return p;
-    },
-    read: (name) => readFileSync(join(dir, name)),
-  };
-}
+import { rawSocketClient, sendRaw } from '../lib/rawSocket.js';
+import type { ToolResult } from '../lib/runTool.js';
+import type { ToolDir } from '../lib/toolDir.js';
+import { ToolPair } from '../lib/toolPair.js';
+import { PROTOCOLS, startVtpmServer } from '../lib/vtpmServer.js';
 
 /** The TPM response code a failed tool reported, e.g. "0x99d". */
 const rcIn = (r: ToolResult) => (r.code === 0 ? 'success' : /\((0x[0-9a-f]+)\)/i.exec(r.stderr)?.[1]?.toLowerCase() ?? `exit ${r.code}`);
 const sha256 = (...parts: (Buffer | string)[]) => parts.reduce((h, p) => h.update(p), createHash('sha256')).digest();
 
 /** Runs the tools of a scenario against one side; leaves no transient object or session loaded. */
-async function flushAll(s: Side): Promise<void> {
+async function flushAll(s: ToolDir): Promise<void> {
   await s.run(['tpm2_flushcontext', '-t']);
   await s.run(['tpm2_flushcontext', '-s']);
   await s.run(['tpm2_flushcontext', '-l']);
 }
 
 /** A primary key (ECC unless `rsa`), saved to `ctx`, its transient handle flushed. */
-async function primary(s: Side, ctx: string, rsa = false): Promise<void> {
+async function primary(s: ToolDir, ctx: string, rsa = false): Promise<void> {
   await s.ok(['tpm2_createprimary', '-C', 'o', ...(rsa ? ['-G', 'rsa'] : []), '-c', ctx]);
   await s.run(['tpm2_flushcontext', '-t']);
 }
 
 /** A sealed object under prim.ctx with `policy` (a file, or none) and `auth`, loaded and saved to `ctx`. */
-async function sealed(s: Side, ctx: string, opts: { policy?: string; auth?: string; data?: string } = {}): Promise<void> {
+async function sealed(s: ToolDir, ctx: string, opts: { policy?: string; auth?: string; data?: string } = {}): Promise<void> {
   s.file('secret.txt', opts.data ?? 'sealed secret');
   const args = ['tpm2_create', '-C', 'prim.ctx', '-i', 'secret.txt', '-u', `${ctx}.pub`, '-r', `${ctx}.priv`];
   if (opts.policy) args.push('-L', opts.policy);
@@ -76,7 +43,7 @@ async function sealed(s: Side, ctx: string, opts: { policy?: string; auth?: stri
 }
 
 /** A trial-session policy: `steps` run with -S trial.ctx, the last one writes the digest to `out`. */
-async function trialPolicy(s: Side, out: string, steps: string[][]): Promise<string> {
+async function trialPolicy(s: ToolDir, out: string, steps: string[][]): Promise<string> {
   await s.ok(['tpm2_startauthsession', '-S', 'trial.ctx']);
   for (const [i, step] of steps.entries()) await s.ok([...step, '-S', 'trial.ctx', ...(i === steps.length - 1 ? ['-L', out] : [])]);
   await s.ok(['tpm2_flushcontext', 'trial.ctx']);
@@ -84,7 +51,7 @@ async function trialPolicy(s: Side, out: string, steps: string[][]): Promise<str
 }
 
 /** Unseals `ctx` with a real policy session satisfied by `steps`. */
-async function unsealWithPolicy(s: Side, ctx: string, steps: string[][]): Promise<string> {
+async function unsealWithPolicy(s: ToolDir, ctx: string, steps: string[][]): Promise<string> {
   await s.ok(['tpm2_startauthsession', '--policy-session', '-S', 'policy.ctx']);
   for (const step of steps) await s.ok([...step, '-S', 'policy.ctx']);
   const r = await s.run(['tpm2_unseal', '-c', ctx, '-p', 'session:policy.ctx']);
@@ -93,42 +60,29 @@ async function unsealWithPolicy(s: Side, ctx: string, steps: string[][]): Promis
   return r.code === 0 ? r.stdout : rcIn(r);
 }
 
-for (const protocol of ['mssim', 'swtpm'] as const) {
+for (const protocol of PROTOCOLS) {
   describe(`sessions and policies: tpm2-tools 5.4 against vtpm over the ${protocol} TCTI, compared with swtpm`, function () {
     this.timeout(180000);
-    let server: MssimServer | SwtpmServer;
-    let ref: ReferenceSwtpm;
-    let ours: Side;
-    let theirs: Side;
+    let tools: ToolPair;
+    let ours: ToolDir;
+    let theirs: ToolDir;
 
     before(async function () {
       requireTools(this, ['tpm2_startauthsession', 'tpm2_sessionconfig', 'tpm2_policypcr', 'swtpm', 'openssl'], DEBIAN_TOOLS);
-      ref = await ReferenceSwtpm.start();
-      if (protocol === 'mssim') {
-        server = await MssimServer.start({ port: 0 });
-        ours = side(`mssim:host=127.0.0.1,port=${server.port}`);
-      } else {
-        const port = await freePortPair(); // the swtpm TCTI expects the control port at port + 1
-        server = await SwtpmServer.start({ port, ctrlPort: port + 1 });
-        ours = side(`swtpm:host=127.0.0.1,port=${(server as SwtpmServer).port}`);
-      }
-      theirs = side(ref.tcti);
+      tools = await ToolPair.start(protocol, 'vtpm-sessions-');
+      [ours, theirs] = [tools.on('vtpm'), tools.on('swtpm')];
       for (const s of [ours, theirs]) {
         await s.run(['tpm2_startup', '-c']);
         await primary(s, 'prim.ctx');
       }
     });
-    after(async () => {
-      await server?.close();
-      await ref?.stop();
-      for (const s of [ours, theirs]) if (s) rmSync(s.dir, { recursive: true, force: true });
-    });
+    after(async () => tools?.stop());
     afterEach(async () => {
       for (const s of [ours, theirs]) if (s) await flushAll(s);
     });
 
     /** Runs `scenario` against vtpm and swtpm; their observations must be equal. */
-    const same = async <T>(scenario: (s: Side) => Promise<T>): Promise<T> => {
+    const same = async <T>(scenario: (s: ToolDir) => Promise<T>): Promise<T> => {
       const a = await scenario(ours);
       const b = await scenario(theirs);
       expect(a).to.deep.equal(b);
@@ -262,17 +216,15 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
         return out;
       };
       // one connection per command, as the swtpm TCTI does (swtpm serves one connection at a time)
-      const raw = (port: number) => new TpmClient({ send: (cmd: Buffer) => sendRaw(port, cmd) });
-      const port = await freePortPair();
-      const local = await SwtpmServer.start({ port, ctrlPort: port + 1, tpm: new Tpm() });
+      const local = await startVtpmServer('swtpm', { port: await freePortPair(), tpm: new Tpm() }); // not the pinned port the suite's server may hold
       try {
-        await raw(local.port).transport.send(Buffer.from('80010000000c000001440000', 'hex')); // Startup(CLEAR)
+        await rawSocketClient(local.port).transport.send(Buffer.from('80010000000c000001440000', 'hex')); // Startup(CLEAR)
         await theirs.run(['tpm2_flushcontext', '-l']);
-        const ours = await rcs(raw(local.port));
+        const ours = await rcs(rawSocketClient(local.port));
         expect(ours).to.deep.equal(['ok', 'ok', 'ok', '0x903']);
-        expect(ours).to.deep.equal(await rcs(raw(ref.port)));
+        expect(ours).to.deep.equal(await rcs(rawSocketClient(tools.ref.port)));
       } finally {
-        await local.close();
+        await local.stop();
       }
     });
 
@@ -330,7 +282,7 @@ describe('session and policy response codes: vtpm equals swtpm command for comma
     };
     const local = new Tpm();
     local.execute(Buffer.from('80010000000c000001440000', 'hex')); // Startup(CLEAR)
-    const theirs = new TpmClient({ send: (cmd: Buffer) => sendRaw(ref.port, cmd) });
+    const theirs = rawSocketClient(ref.port);
     await theirs.transport.send(Buffer.from('80010000000c000001440000', 'hex'));
     const ours = await run(new TpmClient({ send: async (cmd: Buffer) => local.execute(cmd) }));
     const reference = await run(theirs);

@@ -1,12 +1,9 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MssimServer, SwtpmServer } from '@vtpm/server';
 import { DEBIAN_TOOLS, requireTools } from '../lib/requiredTool.js';
-import { ReferenceSwtpm, freePortPair } from '../lib/referenceSwtpm.js';
 import { runTool, tool } from '../lib/runTool.js';
+import { ToolPair } from '../lib/toolPair.js';
+import { PROTOCOLS } from '../lib/vtpmServer.js';
 
 /** tpm2_pcrread's YAML-ish output as { bank: { pcr: hex } }. */
 function parsePcrRead(out: string): Record<string, Record<number, string>> {
@@ -25,36 +22,20 @@ const sha = (alg: string, ...parts: Buffer[]) => parts.reduce((h, p) => h.update
 
 const BANKS = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 } as const;
 
-for (const protocol of ['mssim', 'swtpm'] as const) {
+for (const protocol of PROTOCOLS) {
   describe(`tpm2-tools 5.4 against vtpm over the ${protocol} TCTI, compared with swtpm`, function () {
     this.timeout(120000);
-    let vtpm: MssimServer | SwtpmServer;
-    let ref: ReferenceSwtpm;
+    let tools: ToolPair;
     let ours: string;
-    let dir: string;
-    const both = async (args: string[], opts: { input?: Buffer | string } = {}) => {
-      const [a, b] = await Promise.all([tool(ours, args[0]!, args.slice(1), { ...opts, cwd: dir }), tool(ref.tcti, args[0]!, args.slice(1), { ...opts, cwd: dir })]);
-      return { ours: a, swtpm: b };
-    };
+    let theirs: string;
+    const both = (args: string[], opts: { input?: Buffer | string } = {}) => tools.okOnBoth(args, opts);
 
     before(async function () {
       requireTools(this, ['tpm2_startup', 'swtpm'], DEBIAN_TOOLS);
-      dir = mkdtempSync(join(tmpdir(), 'vtpm-interop-'));
-      ref = await ReferenceSwtpm.start();
-      if (protocol === 'mssim') {
-        vtpm = await MssimServer.start({ port: 0 });
-        ours = `mssim:host=127.0.0.1,port=${vtpm.port}`;
-      } else {
-        const port = await freePortPair(); // the swtpm TCTI expects the control port at port + 1
-        vtpm = await SwtpmServer.start({ port, ctrlPort: port + 1 });
-        ours = `swtpm:host=127.0.0.1,port=${(vtpm as SwtpmServer).port}`;
-      }
+      tools = await ToolPair.start(protocol, 'vtpm-interop-');
+      [ours, theirs] = [tools.tcti('vtpm'), tools.tcti('swtpm')];
     });
-    after(async () => {
-      await vtpm?.close();
-      await ref?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    after(async () => tools?.stop());
 
     it('tpm2_startup -c, and a second Startup is refused like swtpm', async () => {
       await both(['tpm2_startup', '-c']);
@@ -63,7 +44,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     });
 
     it('tpm2_getcap answers every capability group swtpm answers', async () => {
-      const groups = (await tool(ref.tcti, 'tpm2_getcap', ['-l'])).split('\n').map((l) => l.replace(/^-\s*/, '').trim()).filter(Boolean);
+      const groups = (await tool(theirs, 'tpm2_getcap', ['-l'])).split('\n').map((l) => l.replace(/^-\s*/, '').trim()).filter(Boolean);
       expect(groups).to.include.members(['algorithms', 'commands', 'pcrs', 'properties-fixed', 'properties-variable', 'ecc-curves', 'handles-pcr']);
       for (const g of groups) {
         const r = await runTool(ours, 'tpm2_getcap', [g]);
@@ -73,7 +54,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
 
     it('tpm2_getcap pcrs and handles-pcr equal swtpm (all four banks, 24 PCRs)', async () => {
       for (const g of ['pcrs', 'handles-pcr', 'handles-permanent']) {
-        const { ours: a, swtpm: b } = await both(['tpm2_getcap', g]);
+        const { vtpm: a, swtpm: b } = await both(['tpm2_getcap', g]);
         if (g === 'handles-permanent') expect(a).to.include('0x40000001');
         else expect(a, g).to.equal(b);
       }
@@ -81,13 +62,13 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
 
     it('tpm2_getcap properties-fixed and properties-variable list the same properties as swtpm', async () => {
       for (const g of ['properties-fixed', 'properties-variable']) {
-        const { ours: a, swtpm: b } = await both(['tpm2_getcap', g]);
+        const { vtpm: a, swtpm: b } = await both(['tpm2_getcap', g]);
         expect(topKeys(a), g).to.deep.equal(topKeys(b));
       }
     });
 
     it('tpm2_getcap commands lists only commands swtpm also implements, including all of this slice', async () => {
-      const { ours: a, swtpm: b } = await both(['tpm2_getcap', 'commands']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_getcap', 'commands']);
       const names = (s: string) => topKeys(s).filter((k) => k.startsWith('TPM2_CC_'));
       expect(names(b)).to.include.members(names(a));
       expect(names(a)).to.include.members(['TPM2_CC_PCR_Extend', 'TPM2_CC_PCR_Event', 'TPM2_CC_GetCapability', 'TPM2_CC_Hash', 'TPM2_CC_StartAuthSession']);
@@ -103,19 +84,19 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
 
     it('tpm2_hash digests equal sha*sum / OpenSSL and swtpm, with a hash-check ticket for the owner hierarchy', async () => {
       const data = Buffer.from('vtpm interop ' + 'x'.repeat(500));
-      writeFileSync(join(dir, 'data.bin'), data);
+      tools.inBoth('data.bin', data);
       for (const alg of Object.keys(BANKS)) {
-        const { ours: a, swtpm: b } = await both(['tpm2_hash', '-g', alg, '--hex', '-C', 'o', '-t', `ticket-${alg}.bin`, 'data.bin']);
+        const { vtpm: a, swtpm: b } = await both(['tpm2_hash', '-g', alg, '--hex', '-C', 'o', '-t', `ticket-${alg}.bin`, 'data.bin']);
         expect(a.trim()).to.equal(sha(alg, data).toString('hex'));
         expect(a).to.equal(b);
-        const ticket = readFileSync(join(dir, `ticket-${alg}.bin`));
+        const ticket = tools.read('vtpm', `ticket-${alg}.bin`);
         expect(ticket.readUInt16BE(0)).to.equal(0x8024); // TPM_ST_HASHCHECK
         expect(ticket.readUInt32BE(2)).to.equal(0x40000001);
       }
     });
 
     it('tpm2_pcrread of all banks equals swtpm after Startup (17-22 all ones)', async () => {
-      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:all+sha256:all+sha384:all+sha512:all']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:all+sha256:all+sha384:all+sha512:all']);
       const pcrs = parsePcrRead(a);
       expect(Object.keys(pcrs)).to.deep.equal(['sha1', 'sha256', 'sha384', 'sha512']);
       expect(pcrs.sha256![17]).to.equal('ff'.repeat(32));
@@ -126,7 +107,7 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     it('tpm2_pcrextend changes exactly the extended banks, as recomputed with sha256sum', async () => {
       const d = sha('sha256', Buffer.from('measurement')).toString('hex');
       await both(['tpm2_pcrextend', `16:sha256=${d}`]);
-      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:16+sha256:16']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:16+sha256:16']);
       const pcrs = parsePcrRead(a);
       expect(pcrs.sha256![16]).to.equal(sha('sha256', Buffer.alloc(32), Buffer.from(d, 'hex')).toString('hex'));
       expect(pcrs.sha1![16]).to.equal('00'.repeat(20));
@@ -136,14 +117,14 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     it('tpm2_pcrevent from a file, from stdin and with large input (hash sequences) extends all banks', async () => {
       const big = Buffer.alloc(5000);
       for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
-      writeFileSync(join(dir, 'event.bin'), Buffer.from('boot loader'));
-      writeFileSync(join(dir, 'big.bin'), big);
+      tools.inBoth('event.bin', Buffer.from('boot loader'));
+      tools.inBoth('big.bin', big);
       await both(['tpm2_pcrreset', '23']);
       await both(['tpm2_pcrevent', '23', 'event.bin']);
       await both(['tpm2_pcrevent', '23'], { input: Buffer.from('from stdin') });
       const ev = await both(['tpm2_pcrevent', '23', 'big.bin']);
-      expect(ev.ours).to.equal(ev.swtpm);
-      const { ours: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:23+sha256:23+sha384:23+sha512:23']);
+      expect(ev.vtpm).to.equal(ev.swtpm);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_pcrread', 'sha1:23+sha256:23+sha384:23+sha512:23']);
       const pcrs = parsePcrRead(a);
       for (const [alg, size] of Object.entries(BANKS)) {
         let v = Buffer.alloc(size);
@@ -155,10 +136,10 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
 
     it('tpm2_pcrreset zeroes PCR 16 and 23 but not PCR 0 or the DRTM PCRs at locality 0', async () => {
       await both(['tpm2_pcrreset', '16']);
-      const { ours: a } = await both(['tpm2_pcrread', 'sha256:16']);
+      const { vtpm: a } = await both(['tpm2_pcrread', 'sha256:16']);
       expect(parsePcrRead(a).sha256![16]).to.equal('00'.repeat(32));
       for (const pcr of ['0', '17']) {
-        const [x, y] = await Promise.all([runTool(ours, 'tpm2_pcrreset', [pcr]), runTool(ref.tcti, 'tpm2_pcrreset', [pcr])]);
+        const { vtpm: x, swtpm: y } = await tools.runOnBoth(['tpm2_pcrreset', pcr]);
         expect(x.code).to.not.equal(0);
         expect(y.code).to.not.equal(0);
         expect(x.stderr).to.include('0x907'); // TPM_RC_LOCALITY
@@ -167,13 +148,13 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
     });
 
     it('tpm2_readclock and tpm2_setclock behave like swtpm (clock only moves forward)', async () => {
-      const { ours: a, swtpm: b } = await both(['tpm2_readclock']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_readclock']);
       expect(topKeys(a)).to.deep.equal(topKeys(b));
       const clock = (s: string) => Number(/clock:\s*(\d+)/.exec(s)![1]);
       const target = clock(a) + 10_000_000;
       await tool(ours, 'tpm2_setclock', [String(target)]);
       expect(clock(await tool(ours, 'tpm2_readclock', []))).to.be.at.least(target);
-      const [x, y] = await Promise.all([runTool(ours, 'tpm2_setclock', ['5']), runTool(ref.tcti, 'tpm2_setclock', ['5'])]);
+      const { vtpm: x, swtpm: y } = await tools.runOnBoth(['tpm2_setclock', '5']);
       expect(x.code).to.not.equal(0);
       expect(y.code).to.not.equal(0);
       expect(/0x[0-9a-f]+/i.exec(x.stderr)?.[0]).to.equal(/0x[0-9a-f]+/i.exec(y.stderr)?.[0]);
@@ -181,13 +162,13 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
 
     it('tpm2_selftest and tpm2_gettestresult agree with swtpm', async () => {
       await both(['tpm2_selftest', '--fulltest']);
-      const { ours: a, swtpm: b } = await both(['tpm2_gettestresult']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_gettestresult']);
       expect(a).to.equal(b);
     });
 
     it('tpm2_testparms accepts and refuses the same algorithm sets as swtpm', async () => {
       for (const spec of ['rsa2048', 'rsa3072', 'rsa1024', 'ecc256', 'ecc384', 'aes128cfb', 'aes256cfb', 'hmac', 'xor', 'rsa2048:rsassa-sha256', 'ecc256:ecdsa-sha256', 'rsa2048:oaep-sha256']) {
-        const [x, y] = await Promise.all([runTool(ours, 'tpm2_testparms', [spec]), runTool(ref.tcti, 'tpm2_testparms', [spec])]);
+        const { vtpm: x, swtpm: y } = await tools.runOnBoth(['tpm2_testparms', spec]);
         expect(x.code, `${spec}: ours ${x.stderr} / swtpm ${y.stderr}`).to.equal(y.code);
       }
     });
@@ -200,12 +181,12 @@ for (const protocol of ['mssim', 'swtpm'] as const) {
       expect(rsp.length).to.equal(10 + 2 + 16);
       expect(rsp.readUInt32BE(6)).to.equal(0);
       const bad = Buffer.from('80010000000a00000999', 'hex');
-      const [x, y] = await Promise.all([runTool(ours, 'tpm2_send', [], { input: bad }), runTool(ref.tcti, 'tpm2_send', [], { input: bad })]);
+      const { vtpm: x, swtpm: y } = await tools.runOnBoth(['tpm2_send'], { input: bad });
       expect(x.raw.toString('hex')).to.equal(y.raw.toString('hex'));
     });
 
     it('tpm2_pcrallocate is accepted and reported like swtpm', async () => {
-      const { ours: a, swtpm: b } = await both(['tpm2_pcrallocate', 'sha1:all+sha256:all+sha384:all+sha512:all']);
+      const { vtpm: a, swtpm: b } = await both(['tpm2_pcrallocate', 'sha1:all+sha256:all+sha384:all+sha512:all']);
       expect(a).to.equal(b);
     });
   });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { TpmClient } from '@vtpm/tpm';
 
 /** Sends one raw TPM command on a fresh connection (as tpm2-tss' swtpm TCTI does) and reads one response. */
 export function sendRaw(port: number, command: Buffer, timeoutMs = 5000): Promise<Buffer> {
@@ -22,4 +23,9 @@ export function sendRaw(port: number, command: Buffer, timeoutMs = 5000): Promis
       reject(e);
     });
   });
+}
+
+/** A client that sends every command on a fresh connection to `port` (swtpm serves one connection at a time). */
+export function rawSocketClient(port: number, timeoutMs?: number): TpmClient {
+  return new TpmClient({ send: (command) => sendRaw(port, command, timeoutMs) });
 }

@@ -3,6 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CTRL } from '@vtpm/server';
+
+/** A port pinned by an environment variable (VTPM_REF_SWTPM_PORT, VTPM_SWTPM_PORT, VTPM_MSSIM_PORT), e.g. to stay inside a port range reserved for a run. */
+export const pinnedPort = (variable: string): number | undefined => Number(process.env[variable]) || undefined;
 
 /** Two consecutive free loopback ports (swtpm: data + ctrl; mssim: command + platform). */
 export async function freePortPair(): Promise<number> {
@@ -60,8 +64,31 @@ export class ReferenceSwtpm {
     return new ReferenceSwtpm(port, port + 1, proc, stateDir);
   }
 
+  /** Runs `use` against a fresh swtpm (its ports pinned by VTPM_REF_SWTPM_PORT), stopped afterwards. */
+  static async using<T>(use: (ref: ReferenceSwtpm) => Promise<T>): Promise<T> {
+    const ref = await ReferenceSwtpm.start('not-need-init', pinnedPort('VTPM_REF_SWTPM_PORT'));
+    try {
+      return await use(ref);
+    } finally {
+      await ref.stop();
+    }
+  }
+
   get tcti(): string {
     return `swtpm:host=127.0.0.1,port=${this.port}`;
+  }
+
+  /** _TPM_Init through the control channel (CMD_INIT), as between Shutdown and Startup. */
+  init(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(this.ctrlPort, '127.0.0.1', () => s.write(Buffer.from([0, 0, 0, CTRL.INIT, 0, 0, 0, 0])));
+      s.once('data', (d) => {
+        s.end();
+        if (d.readUInt32BE(0) === 0) resolve();
+        else reject(new Error(`CMD_INIT answered ${d.readUInt32BE(0)}`));
+      });
+      s.once('error', reject);
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { FlushContext, InProcessTransport, Startup, Tpm, TpmClient, TpmResponseError, TPM_SU, describeRc, type Transport } from '@vtpm/tpm';
-import { ReferenceSwtpm } from './referenceSwtpm.js';
-import { sendRaw } from './rawSocket.js';
+import { FlushContext, InProcessTransport, Startup, Tpm, TpmClient, TpmResponseError, TPM_SU, describeRc } from '@vtpm/tpm';
+import { ReferenceSwtpm, pinnedPort } from './referenceSwtpm.js';
+import { rawSocketClient } from './rawSocket.js';
 
 /**
  * swtpm (the reference) and an in-process vtpm driven by the same typed client code, for
@@ -16,14 +16,24 @@ export class SideBySide {
     readonly clients: readonly [TpmClient, TpmClient],
   ) {}
 
-  /** `port` pins swtpm's port pair (e.g. VTPM_REF_SWTPM_PORT); both TPMs are started (CLEAR). */
-  static async start(seed: string, port?: number): Promise<SideBySide> {
+  /** Both TPMs, waiting for Startup; `port` pins swtpm's port pair (by default VTPM_REF_SWTPM_PORT does). */
+  static async connect(seed: string, port = pinnedPort('VTPM_REF_SWTPM_PORT')): Promise<SideBySide> {
     const ref = await ReferenceSwtpm.start('not-need-init', port);
-    const viaSocket: Transport = { send: (command) => sendRaw(ref.port, command, 30000) };
     const tpm = new Tpm({ seed: Buffer.from(seed) });
-    const sides = new SideBySide(ref, tpm, [new TpmClient(viaSocket), new TpmClient(new InProcessTransport(tpm))]);
+    return new SideBySide(ref, tpm, [rawSocketClient(ref.port, 30000), new TpmClient(new InProcessTransport(tpm))]);
+  }
+
+  /** Both TPMs, started (CLEAR). */
+  static async start(seed: string, port?: number): Promise<SideBySide> {
+    const sides = await SideBySide.connect(seed, port);
     await sides.ok('Startup', (c) => c.run(Startup, { params: { startupType: TPM_SU.CLEAR } }));
     return sides;
+  }
+
+  /** _TPM_Init on both (swtpm's through its control channel), as between Shutdown and Startup. */
+  async init(): Promise<void> {
+    await this.ref.init();
+    this.tpm.init();
   }
 
   /** Flushes every transient object slot on both sides (after a failed test left objects loaded). */

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchOptions } from './benchmark.js';
 import type { Placement } from './cpuPlacement.js';
 import { formatReport, toJson } from './report.js';
+import { parseSuite } from './suites.js';
 
 const USAGE = `usage: node packages/bench/dist/src/main.js [options]
   --seconds S         measure each round of a cell for S seconds (default 0.5; with --ops, an upper bound)
@@ -13,8 +14,13 @@ const USAGE = `usage: node packages/bench/dist/src/main.js [options]
   --placement P       same (default): client and servers pinned to one CPU; split: client and servers on
                       different CPUs; os: no pinning. A ping-pong rate depends on it severalfold.
   --vtpm-process      run vtpm as a child process (node packages/cli/dist/src/main.js mssim) instead of in this process
-  --skip-swtpm-proto  skip the raw swtpm data-port protocol rows
-  --workload NAME     only this workload (repeatable): PCR_Extend, PCR_Read, GetRandom, Hash
+  --skip-swtpm-proto  skip the raw swtpm data-port protocol rows (core suite; the other suites use mssim framing only)
+  --suite S           core, keys, attest or all (default): which tables to measure (see docs/bench.md)
+  --workload NAME     only this row (repeatable), of any suite: core PCR_Extend, PCR_Read, GetRandom, Hash;
+                      keys CreatePrimary_ECC, CreatePrimary_RSA_warm, CreatePrimary_RSA_cold, Create_Load_Unseal,
+                      Sign_ECDSA, PolicyPCR_Unseal; attest verifyQuote_ECDSA, verifyQuote_RSA, EventLog_replay,
+                      Quote_ECC, Quote_RSA
+  --event-log FILE    the log the attest suite parses and replays (default packages/attest/test/data/eventlogs/rhel8-uefi.bin)
   --host H            bind/connect address (default 127.0.0.1)
   --port-base P       swtpm P,P+1; vtpm mssim P+2,P+3; vtpm swtpm-proto P+4,P+5 (default 2381)
   --json              print JSON instead of the table`;
@@ -28,7 +34,9 @@ const { values } = parseArgs({
     placement: { type: 'string', default: 'same' },
     'vtpm-process': { type: 'boolean', default: false },
     'skip-swtpm-proto': { type: 'boolean', default: false },
+    suite: { type: 'string', default: 'all' },
     workload: { type: 'string', multiple: true, default: [] },
+    'event-log': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     'port-base': { type: 'string', default: '2381' },
     json: { type: 'boolean', default: false },
@@ -59,6 +67,8 @@ const options: BenchOptions = {
   vtpmProcess: values['vtpm-process'],
   swtpmProto: !values['skip-swtpm-proto'],
   workloads: values.workload,
+  suites: parseSuite(values.suite),
+  ...(values['event-log'] ? { eventLogPath: values['event-log'] } : {}),
 };
 
 const report = await runBenchmark(options, values.json ? undefined : (line) => process.stderr.write(`  ${line}\n`));

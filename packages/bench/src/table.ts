@@ -12,3 +12,8 @@ export function formatRate(opsPerSecond: number | undefined): string {
 export function formatRatio(value: number | undefined, baseline: number | undefined): string {
   return value === undefined || baseline === undefined || baseline === 0 ? 'n/a' : `${(value / baseline).toFixed(2)}x`;
 }
+
+/** a / b of two measured rates, undefined when either is missing. */
+export function rateRatio(a: { opsPerSecond: number } | undefined, b: { opsPerSecond: number } | undefined): number | undefined {
+  return a && b && b.opsPerSecond > 0 ? a.opsPerSecond / b.opsPerSecond : undefined;
+}

@@ -3,12 +3,19 @@ import { UsageError, USAGE_EXIT_CODE } from './args/usageError.js';
 import { MAIN_HELP } from './commands/helpText.js';
 import { runSocket } from './commands/runSocket.js';
 import { runMssim } from './commands/runMssim.js';
+import { runManufacture } from './commands/runManufacture.js';
+import { runCa } from './commands/runCa.js';
+import { runAttest } from './commands/runAttest.js';
+import { CommandFailure } from './runtime/commandFailure.js';
 import { reportFailure } from './runtime/daemon.js';
 import { vtpmVersion } from './runtime/version.js';
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<void>> = {
   socket: runSocket,
   mssim: runMssim,
+  manufacture: runManufacture,
+  ca: runCa,
+  attest: runAttest,
 };
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -16,7 +23,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return void process.stdout.write(MAIN_HELP);
   if (first === '--version' || first === '-v') return void process.stdout.write(`vtpm ${vtpmVersion()}\n`);
   const command = COMMANDS[first];
-  if (!command) throw new UsageError(`vtpm: unknown command '${first}' (socket, mssim; vtpm --help)`);
+  if (!command) throw new UsageError(`vtpm: unknown command '${first}' (${Object.keys(COMMANDS).join(', ')}; vtpm --help)`);
   await command(rest);
 }
 
@@ -26,6 +33,10 @@ main(process.argv.slice(2)).catch(async (e: unknown) => {
     const command = process.argv[2];
     await reportFailure(e.message.startsWith('vtpm') ? e.message : `vtpm ${command}: ${e.message}`, USAGE_EXIT_CODE);
     process.exit(USAGE_EXIT_CODE);
+  }
+  if (e instanceof CommandFailure) {
+    await reportFailure(e.message, 1);
+    process.exit(1);
   }
   await reportFailure(`vtpm: ${describe(e)}`, 1);
   process.exit(1);

@@ -24,6 +24,8 @@ describe('vtpm socket options (swtpm syntax)', () => {
     expect(o.log).to.deep.equal({ target: { path: '/tmp/s/swtpm.log' }, level: 1, prefix: '', truncate: false });
     expect(o.pidFile).to.deep.equal({ path: '/tmp/s/swtpm.pid' });
     expect(o.daemon).to.equal(true);
+    expect(o.ekCertCaDir).to.equal(null);
+    expect(parse('--tpm2 -p 2400 --ek-cert /tmp/ca').ekCertCaDir).to.equal('/tmp/ca');
   });
 
   it('defaults: loopback, TPM waits for CMD_INIT without not-need-init, no control port given', () => {

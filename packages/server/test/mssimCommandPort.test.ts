@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Tpm } from '@vtpm/tpm';
 import { MssimServer } from '../src/index.js';
-import { RawClient } from './support/rawClient.js';
+import { RawClient, RawClients } from './support/rawClient.js';
 import { CMD, RSP, isGetRandom8Answer } from './support/tpmCommands.js';
 
 /** `u32 8 | u8 locality | u32 size` for a command given as hex. */
@@ -12,18 +12,14 @@ function sendCommandHeader(commandHex: string, locality = 0): string {
 
 describe('mssim command port (TcpServer.c TpmServer framing)', () => {
   let server: MssimServer;
-  const clients: RawClient[] = [];
-  const client = async () => {
-    const c = await RawClient.connect(server.port);
-    clients.push(c);
-    return c;
-  };
+  const clients = new RawClients();
+  const client = () => clients.connect(server.port);
 
   beforeEach(async () => {
     server = await MssimServer.start({ port: 0 });
   });
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
+    clients.closeAll();
     await server.close();
   });
 

@@ -1,25 +1,21 @@
 import { expect } from 'chai';
 import { Tpm } from '@vtpm/tpm';
 import { SwtpmServer } from '../src/index.js';
-import { RawClient } from './support/rawClient.js';
+import { RawClient, RawClients } from './support/rawClient.js';
 import { CMD, RSP, isGetRandom8Answer, pcrExtendSha256 } from './support/tpmCommands.js';
 
 describe('swtpm data channel', () => {
   let tpm: Tpm;
   let server: SwtpmServer;
-  const clients: RawClient[] = [];
-  const client = async () => {
-    const c = await RawClient.connect(server.port);
-    clients.push(c);
-    return c;
-  };
+  const clients = new RawClients();
+  const client = () => clients.connect(server.port);
 
   beforeEach(async () => {
     tpm = new Tpm();
     server = await SwtpmServer.start({ port: 0, ctrlPort: 0, tpm });
   });
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
+    clients.closeAll();
     await server.close();
   });
 

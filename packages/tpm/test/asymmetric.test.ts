@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import crypto from 'node:crypto';
-import { ECDH_KeyGen, ECDH_ZGen, FlushContext, RSA_Decrypt, RSA_Encrypt, type TpmClient } from '../src/index.js';
-import { A, NULL, PW, SHA1, SHA256, SHA512, eccExternal, loadExternal, rcOf, rsaExternal, scheme, startedTpm, type External } from './cryptoHelpers.js';
+import { ECDH_KeyGen, ECDH_ZGen, RSA_Decrypt, RSA_Encrypt, type TpmClient } from '../src/index.js';
+import { A, NULL, SHA1, SHA256, SHA512, eccExternal, rsaExternal, scheme, withExternalKey, type External } from './cryptoHelpers.js';
+import { rcOf } from './kit/responseCodes.js';
+import { PW, startTpm } from './kit/startedTpm.js';
 
 const RSAES = 0x15, OAEP = 0x17, ECDSA = 0x18, ECMQV = 0x1d;
 const none = Buffer.alloc(0);
@@ -17,16 +19,9 @@ describe('RSA_Encrypt, RSA_Decrypt, ECDH_KeyGen, ECDH_ZGen', function () {
   const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const message = Buffer.from('a secret for the TPM');
 
-  before(async () => ({ client } = await startedTpm()));
+  before(async () => ({ client } = await startTpm('crypto tests')));
 
-  async function withKey<T>(ext: External, body: (handle: number) => Promise<T>): Promise<T> {
-    const { handle } = await loadExternal(client, ext);
-    try {
-      return await body(handle);
-    } finally {
-      await client.run(FlushContext, { params: { flushHandle: handle } });
-    }
-  }
+  const withKey = <T>(ext: External, body: (handle: number, name: Buffer) => Promise<T>) => withExternalKey(client, ext, body);
   const encrypt = (keyHandle: number, msg: Buffer, inScheme = scheme(NULL), label = none) => client.run(RSA_Encrypt, { handles: { keyHandle }, params: { message: msg, inScheme, label } }).then((r) => r.outData);
   const decrypt = (keyHandle: number, cipherText: Buffer, inScheme = scheme(NULL), label = none) =>
     client.run(RSA_Decrypt, { handles: { keyHandle }, params: { cipherText, inScheme, label }, auth: PW }).then((r) => r.message);

@@ -6,9 +6,11 @@ import {
 } from '../src/index.js';
 import {
   AK_ATTRIBUTES, ECDAA, ECDSA, ECSCHNORR, ENDORSEMENT, NULL, OWNER, PW, RH_NULL, RSASSA, SHA1, SHA256, SHA384, SIGN_ATTRIBUTES,
-  aesTemplate, eccTemplate, hmacTemplate, primary, publicKeyOf, rcOf, reboot, rsaTemplate, scheme, sha256, started, verifies,
+  aesTemplate, eccTemplate, hmacTemplate, primary, publicKeyOf, rsaTemplate, scheme, sha256, started, verifies,
   type Fixture, type Scheme,
 } from './attestationTestKit.js';
+import { rcOf } from './kit/responseCodes.js';
+import { reboot } from './kit/startedTpm.js';
 
 const NONCE = Buffer.from('fresh nonce');
 const SEL_0_16: { hash: number; pcrSelect: Buffer }[] = [{ hash: SHA256, pcrSelect: Buffer.from([0x01, 0x00, 0x01]) }];

@@ -5,7 +5,9 @@ import {
   Shutdown, TPMA_NV, TPM_CC, TPM_PT, TPM_ST, TPM_SU, cpHash, marshal, parseAttest, rpHash, startSession, type ClientHmacSession,
   type CommandAuditInfo, type CommandSpec, type SessionAuditInfo,
 } from '../src/index.js';
-import { AK_ATTRIBUTES, ENDORSEMENT, NULL, OWNER, PW, RH_NULL, SHA256, SHA512, eccTemplate, primary, rcOf, reboot, scheme, started, u32, type Fixture } from './attestationTestKit.js';
+import { AK_ATTRIBUTES, ENDORSEMENT, NULL, OWNER, PW, RH_NULL, SHA256, SHA512, eccTemplate, primary, scheme, started, u32, type Fixture } from './attestationTestKit.js';
+import { rcOf } from './kit/responseCodes.js';
+import { reboot } from './kit/startedTpm.js';
 
 const hashOf = (alg: number) => (alg === SHA512 ? 'sha512' : 'sha256');
 const H = (alg: number, ...parts: Buffer[]) => parts.reduce((h, p) => h.update(p), crypto.createHash(hashOf(alg))).digest();

@@ -1,17 +1,13 @@
 import { expect } from 'chai';
 import {
-  GetCapability, HashSequenceStart, InProcessTransport, StartAuthSession, Startup, Tpm, TpmClient, TpmResponseError,
+  GetCapability, HashSequenceStart, StartAuthSession, Startup, TpmClient, TpmResponseError,
   TPM_ALG, TPM_CAP, TPM_PT, TPM_RC, TPM_RH, TPM_SE, TPM_SU,
 } from '../src/index.js';
+import { startTpm } from './kit/startedTpm.js';
 
 // Expected values marked "swtpm" were read from swtpm 0.7.1 (libtpms 0.9.2) with the same commands.
 
-async function started(): Promise<{ tpm: Tpm; client: TpmClient }> {
-  const tpm = new Tpm({ seed: Buffer.from('capability') });
-  const client = new TpmClient(new InProcessTransport(tpm));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return { tpm, client };
-}
+const started = () => startTpm('capability');
 
 async function getCap(client: TpmClient, capability: number, property: number, propertyCount: number): Promise<{ more: boolean; data: any[] }> {
   const r = await client.run(GetCapability, { params: { capability, property, propertyCount } });

@@ -1,13 +1,11 @@
 import { expect } from 'chai';
-import { ClockRateAdjust, ClockSet, InProcessTransport, ReadClock, Shutdown, Startup, Tpm, TpmClient, TpmResponseError, TPM_RC, TPM_RH, TPM_SU } from '../src/index.js';
+import { ClockRateAdjust, ClockSet, ReadClock, Shutdown, Startup, TpmClient, TpmResponseError, TPM_RC, TPM_RH, TPM_SU } from '../src/index.js';
+import { startClockedTpm } from './kit/startedTpm.js';
 
 /** A TPM whose millisecond time source the test moves by hand. */
-async function started(): Promise<{ tpm: Tpm; client: TpmClient; at: (ms: number) => void }> {
-  let now = 0;
-  const tpm = new Tpm({ now: () => now });
-  const client = new TpmClient(new InProcessTransport(tpm));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return { tpm, client, at: (ms) => void (now = ms) };
+async function started() {
+  const { tpm, client, clock } = await startClockedTpm(undefined, 0);
+  return { tpm, client, at: (ms: number) => void (clock.ms = ms) };
 }
 
 const readClock = async (client: TpmClient) => (await client.run(ReadClock, { params: {} })).currentTime;

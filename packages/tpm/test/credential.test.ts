@@ -3,8 +3,10 @@ import {
   ActivateCredential, LoadExternal, MakeCredential, TPM_ALG, TPM_RC, TPM_RH, TpmError, credentialFromBlob, credentialToBlob, makeCredential, secretDecrypt,
   IDENTITY_LABEL, TPMT_PUBLIC, TPMT_SENSITIVE, unmarshal, type TpmClient,
 } from '../src/index.js';
-import { rcOf, startedTpm } from './cryptoHelpers.js';
-import { PW, child, flush, hex, importVectorKey, primary, privatePart, signingTemplate, storageTemplate, vectorKey } from './credentialTestKit.js';
+import { child, flush, hex, importVectorKey, primary, privatePart, signingTemplate, vectorKey } from './credentialTestKit.js';
+import { eccStorageTemplate } from './kit/keys.js';
+import { rcOf } from './kit/responseCodes.js';
+import { PW, startTpm } from './kit/startedTpm.js';
 import { CREDENTIAL_VECTORS as V } from './vectors/credentialVectors.js';
 
 const P = (n: number) => 0x40 | (n << 8);
@@ -71,8 +73,8 @@ describe('MakeCredential and ActivateCredential (Part 3, 12.5 and 12.6)', functi
   let srk: Awaited<ReturnType<typeof primary>>;
 
   before(async () => {
-    ({ client } = await startedTpm(Buffer.from('credential tests')));
-    srk = await primary(client, storageTemplate('ecc'));
+    ({ client } = await startTpm('credential tests'));
+    srk = await primary(client, eccStorageTemplate());
   });
 
   const activate = (activateHandle: number, keyHandle: number, credentialBlob: Buffer, secret: Buffer) =>

@@ -1,31 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { hash, InProcessTransport, LoadExternal, Startup, Tpm, TPM_SU, TPMA_OBJECT, TpmClient, type TpmtPublic } from '../src/index.js';
+import { FlushContext, hash, LoadExternal, TPMA_OBJECT, type TpmClient, type TpmtPublic } from '../src/index.js';
 
-/** Shared by the crypto command tests: a started TPM, and keys made by node:crypto loaded with LoadExternal. */
+/** Shared by the crypto command tests: keys made by node:crypto, loaded with LoadExternal. */
 
 export const NULL = 0x10;
 export const SHA1 = 0x04, SHA256 = 0x0b, SHA384 = 0x0c, SHA512 = 0x0d;
 export const RH_OWNER = 0x40000001, RH_NULL = 0x40000007;
-export const PW = [{ password: '' }];
 export const A = TPMA_OBJECT;
-
-export async function startedTpm(seed = Buffer.from('crypto tests')): Promise<{ tpm: Tpm; client: TpmClient }> {
-  const tpm = new Tpm({ seed });
-  const client = new TpmClient(new InProcessTransport(tpm));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return { tpm, client };
-}
-
-/** The response code of a command (0 for success). */
-export async function rcOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (e) {
-    if (typeof (e as { rc?: unknown }).rc === 'number') return (e as { rc: number }).rc;
-    throw e;
-  }
-}
 
 export type Scheme = { scheme: number; details: any };
 export const scheme = (s: number, hashAlg = SHA256): Scheme => ({ scheme: s, details: s === NULL ? null : s === 0x15 ? {} : s === 0x1a ? { hashAlg, count: 0 } : { hashAlg } });
@@ -86,4 +67,14 @@ export function aesExternal(secret: Buffer, mode: number, attrs = A.userWithAuth
 export async function loadExternal(client: TpmClient, ext: External): Promise<{ handle: number; name: Buffer }> {
   const r = await client.run(LoadExternal, { params: ext });
   return { handle: r.handle, name: r.name };
+}
+
+/** Loads `ext` for the length of `body`, then flushes it (a TPM has three object slots). */
+export async function withExternalKey<T>(client: TpmClient, ext: External, body: (handle: number, name: Buffer) => Promise<T>): Promise<T> {
+  const { handle, name } = await loadExternal(client, ext);
+  try {
+    return await body(handle, name);
+  } finally {
+    await client.run(FlushContext, { params: { flushHandle: handle } });
+  }
 }

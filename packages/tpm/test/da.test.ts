@@ -3,7 +3,10 @@ import {
   DictionaryAttackLockReset, DictionaryAttackParameters, GetCapability, HierarchyChangeAuth, Shutdown,
   TPM_CAP, TPM_PT, TPM_RC, TPM_RH, TPM_SU, TPMA_PERMANENT, type ClientAuth,
 } from '../src/index.js';
-import { createPrimary, createSealed, rcOf, reboot, started, storageTemplate, type Started } from './hierarchyTestKit.js';
+import { createSealed, started, storageTemplate, type Started } from './hierarchyTestKit.js';
+import { createPrimary } from './kit/keys.js';
+import { mustFail } from './kit/responseCodes.js';
+import { reboot } from './kit/startedTpm.js';
 
 const S1 = 0x900;
 const AUTH_FAIL_S1 = TPM_RC.AUTH_FAIL + S1;
@@ -38,12 +41,12 @@ describe('dictionary-attack protection (Part 1, 19.8.6; Part 3, 25)', () => {
     const s = await started();
     const key = await protectedKey(s);
     for (let i = 1; i <= 3; i++) {
-      expect(await rcOf(createSealed(s.client, key, { password: 'wrong' }))).to.equal(AUTH_FAIL_S1);
+      expect(await mustFail(createSealed(s.client, key, { password: 'wrong' }))).to.equal(AUTH_FAIL_S1);
       expect(await property(s, TPM_PT.LOCKOUT_COUNTER)).to.equal(i);
     }
     expect(await inLockout(s)).to.equal(true);
-    expect(await rcOf(createSealed(s.client, key, { password: 'wrong' }))).to.equal(TPM_RC.LOCKOUT);
-    expect(await rcOf(createSealed(s.client, key, { password: 'right' }))).to.equal(TPM_RC.LOCKOUT);
+    expect(await mustFail(createSealed(s.client, key, { password: 'wrong' }))).to.equal(TPM_RC.LOCKOUT);
+    expect(await mustFail(createSealed(s.client, key, { password: 'right' }))).to.equal(TPM_RC.LOCKOUT);
     // DA-exempt entities still work: the owner hierarchy, a noDA key
     const exempt = await createPrimary(s.client, TPM_RH.OWNER);
     await createSealed(s.client, exempt.handle, { password: '' });
@@ -56,7 +59,7 @@ describe('dictionary-attack protection (Part 1, 19.8.6; Part 3, 25)', () => {
     const s = await started();
     const key = await protectedKey(s);
     await parameters(s, 3, 10, 1000);
-    for (let i = 0; i < 3; i++) await rcOf(createSealed(s.client, key, { password: 'wrong' }));
+    for (let i = 0; i < 3; i++) await mustFail(createSealed(s.client, key, { password: 'wrong' }));
     s.clock.ms += 9_999;
     expect(await property(s, TPM_PT.LOCKOUT_COUNTER)).to.equal(3);
     s.clock.ms += 1;
@@ -69,12 +72,12 @@ describe('dictionary-attack protection (Part 1, 19.8.6; Part 3, 25)', () => {
   it('recoveryTime 0 turns DA protection off; parameters keep failedTries', async () => {
     const s = await started();
     const key = await protectedKey(s);
-    await rcOf(createSealed(s.client, key, { password: 'wrong' }));
+    await mustFail(createSealed(s.client, key, { password: 'wrong' }));
     await parameters(s, 5, 1000, 1000);
     expect(await property(s, TPM_PT.LOCKOUT_COUNTER)).to.equal(1);
     expect(await property(s, TPM_PT.MAX_AUTH_FAIL)).to.equal(5);
     await parameters(s, 5, 0, 1000);
-    for (let i = 0; i < 10; i++) expect(await rcOf(createSealed(s.client, key, { password: 'wrong' }))).to.equal(AUTH_FAIL_S1);
+    for (let i = 0; i < 10; i++) expect(await mustFail(createSealed(s.client, key, { password: 'wrong' }))).to.equal(AUTH_FAIL_S1);
     expect(await property(s, TPM_PT.LOCKOUT_COUNTER)).to.equal(0);
   });
 
@@ -82,8 +85,8 @@ describe('dictionary-attack protection (Part 1, 19.8.6; Part 3, 25)', () => {
     const s = await started();
     await parameters(s, 3, 1000, 60);
     await s.client.run(HierarchyChangeAuth, { handles: { authHandle: TPM_RH.LOCKOUT }, auth: [{ password: '' }], params: { newAuth: Buffer.from('lock') } });
-    expect(await rcOf(lockReset(s, { password: 'nope' }))).to.equal(AUTH_FAIL_S1);
-    expect(await rcOf(lockReset(s, { password: 'lock' }))).to.equal(TPM_RC.LOCKOUT);
+    expect(await mustFail(lockReset(s, { password: 'nope' }))).to.equal(AUTH_FAIL_S1);
+    expect(await mustFail(lockReset(s, { password: 'lock' }))).to.equal(TPM_RC.LOCKOUT);
     expect(await property(s, TPM_PT.LOCKOUT_COUNTER)).to.equal(0); // lockout failures are not counted in failedTries
     s.clock.ms += 60_000;
     await lockReset(s, { password: 'lock' });
@@ -92,9 +95,9 @@ describe('dictionary-attack protection (Part 1, 19.8.6; Part 3, 25)', () => {
   it('lockoutRecovery 0: lockoutAuth comes back only with the next Startup', async () => {
     const s = await started();
     await parameters(s, 3, 1000, 0);
-    expect(await rcOf(lockReset(s, { password: 'nope' }))).to.equal(AUTH_FAIL_S1);
+    expect(await mustFail(lockReset(s, { password: 'nope' }))).to.equal(AUTH_FAIL_S1);
     s.clock.ms += 10_000_000;
-    expect(await rcOf(lockReset(s))).to.equal(TPM_RC.LOCKOUT);
+    expect(await mustFail(lockReset(s))).to.equal(TPM_RC.LOCKOUT);
     await s.client.run(Shutdown, { params: { shutdownType: TPM_SU.CLEAR } });
     await reboot(s);
     await lockReset(s);

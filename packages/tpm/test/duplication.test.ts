@@ -5,8 +5,10 @@ import {
   TPMA_OBJECT, TPMT_PUBLIC, TPMT_SENSITIVE, TpmError, duplicateToSensitive, hash, marshal, secretDecrypt, seededProtection, sensitiveToDuplicate, startSession,
   unmarshal, wrapForImport, type EccPoint, type SymDef, type TpmClient, type TpmtPublic, type TpmtSensitive,
 } from '../src/index.js';
-import { rcOf, startedTpm } from './cryptoHelpers.js';
-import { PW, child, flush, hex, importVectorKey, primary, privatePart, signingTemplate, storageTemplate, vectorKey } from './credentialTestKit.js';
+import { child, flush, hex, importVectorKey, primary, privatePart, signingTemplate, vectorKey } from './credentialTestKit.js';
+import { eccStorageTemplate, rsaStorageTemplate } from './kit/keys.js';
+import { rcOf } from './kit/responseCodes.js';
+import { PW, startTpm } from './kit/startedTpm.js';
 import { CREDENTIAL_VECTORS as V } from './vectors/credentialVectors.js';
 
 const P = (n: number) => 0x40 | (n << 8);
@@ -71,8 +73,8 @@ describe('Duplicate, Import and Rewrap (Part 3, 13)', function () {
   let srk: Awaited<ReturnType<typeof primary>>;
 
   before(async () => {
-    ({ client } = await startedTpm(Buffer.from('duplication tests')));
-    srk = await primary(client, storageTemplate('rsa'));
+    ({ client } = await startTpm('duplication tests'));
+    srk = await primary(client, rsaStorageTemplate());
   });
 
   const importBlob = (parentHandle: number, o: { duplicate: Buffer; inSymSeed: Buffer; key?: Buffer; sym?: SymDef; pub?: TpmtPublic }) =>
@@ -211,7 +213,7 @@ describe('Duplicate, Import and Rewrap (Part 3, 13)', function () {
     expect(await rcOf(duplicate(key.handle, TPM_RH.NULL, { assert: async () => undefined }))).to.equal(TPM_RC.POLICY_FAIL | S(1));
     await flush(client, key.handle);
     // encryptedDuplication needs a parent that has it too (not fixedTPM), so build one under the SRK
-    const encParent = await child(client, srk.handle, storageTemplate('ecc', TPMA_OBJECT.sensitiveDataOrigin | TPMA_OBJECT.userWithAuth | TPMA_OBJECT.restricted | TPMA_OBJECT.decrypt | TPMA_OBJECT.encryptedDuplication));
+    const encParent = await child(client, srk.handle, eccStorageTemplate(TPMA_OBJECT.sensitiveDataOrigin | TPMA_OBJECT.userWithAuth | TPMA_OBJECT.restricted | TPMA_OBJECT.decrypt | TPMA_OBJECT.encryptedDuplication));
     const enc = await child(client, encParent.handle, signingTemplate({ authPolicy: DUP_POLICY, extra: TPMA_OBJECT.encryptedDuplication }));
     expect(await rcOf(duplicate(enc.handle, srk.handle))).to.equal(TPM_RC.SYMMETRIC | P(2));
     expect(await rcOf(duplicate(enc.handle, TPM_RH.NULL, { sym: AES128CFB }))).to.equal(TPM_RC.HIERARCHY | H(2));

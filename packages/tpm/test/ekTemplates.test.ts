@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import {
-  CreatePrimary, EK_HIGH_ATTRIBUTES, EK_LOW_ATTRIBUTES, EK_POLICY_A, EK_POLICY_B, EK_POLICY_C, EK_POLICY_NV_INDEX, EK_TEMPLATES, FlushContext, InProcessTransport,
-  Startup, TPM_ALG, TPM_RH, TPM_SU, TPMA_NV, TPMT_PUBLIC, Tpm, TpmClient, TpmResponseError, ekTemplate, marshal, type EkTemplateId, type TpmtPublic,
+  CreatePrimary, EK_HIGH_ATTRIBUTES, EK_LOW_ATTRIBUTES, EK_POLICY_A, EK_POLICY_B, EK_POLICY_C, EK_POLICY_NV_INDEX, EK_TEMPLATES, FlushContext,
+  TPM_ALG, TPM_RH, TPMA_NV, TPMT_PUBLIC, TpmClient, TpmResponseError, ekTemplate, marshal, type EkTemplateId, type TpmtPublic,
 } from '../src/index.js';
+import { startTpm } from './kit/startedTpm.js';
 
 const u16 = (v: number) => Buffer.of(v >> 8, v & 0xff);
 const u32 = (v: number) => Buffer.from([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
@@ -17,11 +18,7 @@ const BANKS = [
 ] as const;
 const nodeHash = (name: string) => (name === 'sm3_256' ? 'sm3' : name);
 
-async function startedTpm(seed: string): Promise<TpmClient> {
-  const client = new TpmClient(new InProcessTransport(new Tpm({ seed: Buffer.from(seed) })));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return client;
-}
+const startedTpm = async (seed: string) => (await startTpm(seed)).client;
 
 function createEk(client: TpmClient, template: TpmtPublic) {
   return client.run(CreatePrimary, {

@@ -3,7 +3,10 @@ import {
   ChangeEPS, ChangePPS, Clear, ClearControl, EvictControl, GetCapability, HierarchyChangeAuth, HierarchyControl, ReadClock, SetPrimaryPolicy,
   TPM_ALG, TPM_CAP, TPM_PT, TPM_RC, TPM_RH, TPMA_PERMANENT, TPMA_STARTUP_CLEAR, type ClientAuth,
 } from '../src/index.js';
-import { createPrimary, rcOf, reboot, started, type Started } from './hierarchyTestKit.js';
+import { started, type Started } from './hierarchyTestKit.js';
+import { createPrimary } from './kit/keys.js';
+import { mustFail } from './kit/responseCodes.js';
+import { reboot } from './kit/startedTpm.js';
 
 const H1 = 0x100;
 const P1 = 0x140;
@@ -75,10 +78,10 @@ describe('hierarchy seeds and primary objects (Part 1, 14; Part 3, 24.4-24.6)', 
 
   it('ClearControl: lockout may only set disableClear; Clear then answers TPM_RC_DISABLED until the platform clears it', async () => {
     const s = await started();
-    expect(await rcOf(s.client.run(ClearControl, { handles: { auth: TPM_RH.LOCKOUT }, auth: [PW], params: { disable: false } }))).to.equal(TPM_RC.AUTH_FAIL);
+    expect(await mustFail(s.client.run(ClearControl, { handles: { auth: TPM_RH.LOCKOUT }, auth: [PW], params: { disable: false } }))).to.equal(TPM_RC.AUTH_FAIL);
     await s.client.run(ClearControl, { handles: { auth: TPM_RH.LOCKOUT }, auth: [PW], params: { disable: true } });
     expect(await property(s, TPM_PT.PERMANENT) & TPMA_PERMANENT.disableClear).to.not.equal(0);
-    expect(await rcOf(s.client.run(Clear, { handles: { authHandle: TPM_RH.PLATFORM }, auth: [PW], params: {} }))).to.equal(TPM_RC.DISABLED);
+    expect(await mustFail(s.client.run(Clear, { handles: { authHandle: TPM_RH.PLATFORM }, auth: [PW], params: {} }))).to.equal(TPM_RC.DISABLED);
     await s.client.run(ClearControl, { handles: { auth: TPM_RH.PLATFORM }, auth: [PW], params: { disable: false } });
     await s.client.run(Clear, { handles: { authHandle: TPM_RH.PLATFORM }, auth: [PW], params: {} });
   });
@@ -90,7 +93,7 @@ describe('HierarchyChangeAuth and SetPrimaryPolicy (Part 3, 24.8, 24.3)', () => 
     await changeAuth(s, TPM_RH.OWNER, Buffer.from('newpass\0\0'));
     expect(s.tpm.hierarchyAuth.get(TPM_RH.OWNER)!.toString()).to.equal('newpass');
     expect(await property(s, TPM_PT.PERMANENT) & TPMA_PERMANENT.ownerAuthSet).to.not.equal(0);
-    expect(await rcOf(createPrimary(s.client, TPM_RH.OWNER))).to.equal(TPM_RC.BAD_AUTH + S1);
+    expect(await mustFail(createPrimary(s.client, TPM_RH.OWNER))).to.equal(TPM_RC.BAD_AUTH + S1);
     await createPrimary(s.client, TPM_RH.OWNER, { auth: { password: 'newpass' } });
     await changeAuth(s, TPM_RH.OWNER, '', { password: 'newpass' });
     await createPrimary(s.client, TPM_RH.OWNER);
@@ -108,8 +111,8 @@ describe('HierarchyChangeAuth and SetPrimaryPolicy (Part 3, 24.8, 24.3)', () => 
   it('SetPrimaryPolicy needs a digest of the hash size (empty for TPM_ALG_NULL); GetCapability(AUTH_POLICIES) shows it', async () => {
     const s = await started();
     const set = (authPolicy: Buffer, hashAlg: number) => s.client.run(SetPrimaryPolicy, { handles: { authHandle: TPM_RH.OWNER }, auth: [PW], params: { authPolicy, hashAlg } });
-    expect(await rcOf(set(Buffer.alloc(20), TPM_ALG.SHA256))).to.equal(TPM_RC.SIZE + P1);
-    expect(await rcOf(set(Buffer.alloc(32), TPM_ALG.NULL))).to.equal(TPM_RC.SIZE + P1);
+    expect(await mustFail(set(Buffer.alloc(20), TPM_ALG.SHA256))).to.equal(TPM_RC.SIZE + P1);
+    expect(await mustFail(set(Buffer.alloc(32), TPM_ALG.NULL))).to.equal(TPM_RC.SIZE + P1);
     await set(Buffer.alloc(32, 0xab), TPM_ALG.SHA256);
     const r = await s.client.run(GetCapability, { params: { capability: TPM_CAP.AUTH_POLICIES, property: TPM_RH.OWNER, propertyCount: 1 } });
     const [entry] = r.capabilityData.data as { handle: number; policyHash: { hashAlg: number; digest: Buffer } }[];
@@ -127,17 +130,17 @@ describe('HierarchyControl (Part 3, 24.2)', () => {
     await control(s, TPM_RH.OWNER, TPM_RH.OWNER, false);
     expect(s.tpm.objects.count).to.equal(0);
     expect(await enables(s)).to.equal(TPMA_STARTUP_CLEAR.phEnable | TPMA_STARTUP_CLEAR.ehEnable | TPMA_STARTUP_CLEAR.phEnableNV);
-    expect(await rcOf(createPrimary(s.client, TPM_RH.OWNER))).to.equal(TPM_RC.HIERARCHY + H1);
-    expect(await rcOf(control(s, TPM_RH.OWNER, TPM_RH.OWNER, true))).to.equal(TPM_RC.HIERARCHY + H1);
+    expect(await mustFail(createPrimary(s.client, TPM_RH.OWNER))).to.equal(TPM_RC.HIERARCHY + H1);
+    expect(await mustFail(control(s, TPM_RH.OWNER, TPM_RH.OWNER, true))).to.equal(TPM_RC.HIERARCHY + H1);
     await control(s, TPM_RH.PLATFORM, TPM_RH.OWNER, true);
     await createPrimary(s.client, TPM_RH.OWNER);
   });
 
   it('answers TPM_RC_AUTH_TYPE for another hierarchy, and for phEnable/phEnableNV without platform authorization', async () => {
     const s = await started();
-    expect(await rcOf(control(s, TPM_RH.OWNER, TPM_RH.ENDORSEMENT, false))).to.equal(TPM_RC.AUTH_TYPE);
-    expect(await rcOf(control(s, TPM_RH.ENDORSEMENT, TPM_RH.OWNER, false))).to.equal(TPM_RC.AUTH_TYPE);
-    expect(await rcOf(control(s, TPM_RH.OWNER, TPM_RH.PLATFORM_NV, false))).to.equal(TPM_RC.AUTH_TYPE);
+    expect(await mustFail(control(s, TPM_RH.OWNER, TPM_RH.ENDORSEMENT, false))).to.equal(TPM_RC.AUTH_TYPE);
+    expect(await mustFail(control(s, TPM_RH.ENDORSEMENT, TPM_RH.OWNER, false))).to.equal(TPM_RC.AUTH_TYPE);
+    expect(await mustFail(control(s, TPM_RH.OWNER, TPM_RH.PLATFORM_NV, false))).to.equal(TPM_RC.AUTH_TYPE);
     await control(s, TPM_RH.ENDORSEMENT, TPM_RH.ENDORSEMENT, false);
     await control(s, TPM_RH.PLATFORM, TPM_RH.PLATFORM_NV, false);
     expect(await enables(s)).to.equal(TPMA_STARTUP_CLEAR.phEnable | TPMA_STARTUP_CLEAR.shEnable);
@@ -146,7 +149,7 @@ describe('HierarchyControl (Part 3, 24.2)', () => {
   it('the platform disables itself until the next Startup', async () => {
     const s = await started();
     await control(s, TPM_RH.PLATFORM, TPM_RH.PLATFORM, false);
-    expect(await rcOf(createPrimary(s.client, TPM_RH.PLATFORM))).to.equal(TPM_RC.HIERARCHY + H1);
+    expect(await mustFail(createPrimary(s.client, TPM_RH.PLATFORM))).to.equal(TPM_RC.HIERARCHY + H1);
     await control(s, TPM_RH.OWNER, TPM_RH.OWNER, false);
     await reboot(s);
     expect(await enables(s)).to.equal(0xf);

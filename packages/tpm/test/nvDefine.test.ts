@@ -4,8 +4,10 @@ import {
   GetCapability, NV_ChangeAuth, NV_ReadPublic, NV_UndefineSpace, NV_UndefineSpaceSpecial, TPM_ALG, TPM_CAP, TPM_PT, TPM_RC, TPMA_NV,
 } from '../src/index.js';
 import {
-  BITS, COUNTER, EXTEND, OWNER, OWNER_RW, PIN_FAIL, PIN_PASS, PLATFORM, define, nt, pw, rcOf, started, write, type DefineOptions, type NvFixture,
+  BITS, COUNTER, EXTEND, OWNER, OWNER_RW, PIN_FAIL, PIN_PASS, PLATFORM, define, nt, started, write, type DefineOptions, type NvFixture,
 } from './nvTestKit.js';
+import { mustFail } from './kit/responseCodes.js';
+import { pw } from './kit/startedTpm.js';
 
 const A = TPMA_NV;
 const RW = A.OWNERREAD | A.OWNERWRITE;
@@ -59,21 +61,21 @@ describe('NV_DefineSpace', () => {
       const f = await started();
       const p = define(f, 0x01000100, attributes, opts);
       if (expected === TPM_RC.SUCCESS) await p;
-      else expect(await rcOf(p)).to.equal(expected);
+      else expect(await mustFail(p)).to.equal(expected);
     });
   }
 
   it('refuses an index outside the NV range (TPM_RC_VALUE, parameter 2) and a second definition (TPM_RC_NV_DEFINED)', async () => {
     const f = await started();
-    expect(await rcOf(define(f, 0x81000000, RW))).to.equal(0x2c4);
+    expect(await mustFail(define(f, 0x81000000, RW))).to.equal(0x2c4);
     await define(f, 0x01000001, RW);
-    expect(await rcOf(define(f, 0x01000001, RW))).to.equal(TPM_RC.NV_DEFINED);
+    expect(await mustFail(define(f, 0x01000001, RW))).to.equal(TPM_RC.NV_DEFINED);
   });
 
   it('answers TPM_RC_HIERARCHY for the platform when phEnableNV is clear', async () => {
     const f = await started();
     f.tpm.hierarchies.enabled.set(0x4000000d, false);
-    expect(await rcOf(define(f, 0x01000001, RW | A.PLATFORMCREATE, { by: PLATFORM }))).to.equal(0x185);
+    expect(await mustFail(define(f, 0x01000001, RW | A.PLATFORMCREATE, { by: PLATFORM }))).to.equal(0x185);
   });
 
   describe('fills NV as swtpm does (TPM_RC_NV_SPACE at the same index)', () => {
@@ -105,7 +107,7 @@ describe('NV_DefineSpace', () => {
     it('after 68 indices of 2048 octets, one of 1900 octets still fits but not one of 1901; then 20 counters', async () => {
       const f = await started();
       await fill(f, RW, 2048);
-      expect(await rcOf(define(f, 0x01100000, RW, { size: 1901 }))).to.equal(TPM_RC.NV_SPACE);
+      expect(await mustFail(define(f, 0x01100000, RW, { size: 1901 }))).to.equal(TPM_RC.NV_SPACE);
       await define(f, 0x01100000, RW, { size: 1900 });
       await f.client.run(NV_UndefineSpace, { handles: { authHandle: OWNER, nvIndex: 0x01100000 }, params: {}, auth: [pw()] });
       expect(await fill(f, RW | nt(COUNTER), 8, 0x01200000)).to.equal(20);
@@ -168,10 +170,10 @@ describe('NV_ReadPublic', () => {
 
   it('answers TPM_RC_HANDLE (handle 1) for an undefined index and hides owner indices while shEnable is clear', async () => {
     const f = await started();
-    expect(await rcOf(f.client.run(NV_ReadPublic, { handles: { nvIndex: 0x01000044 }, params: {} }))).to.equal(0x18b);
+    expect(await mustFail(f.client.run(NV_ReadPublic, { handles: { nvIndex: 0x01000044 }, params: {} }))).to.equal(0x18b);
     await define(f, 0x01000044, OWNER_RW);
     f.tpm.hierarchies.enabled.set(OWNER, false);
-    expect(await rcOf(f.client.run(NV_ReadPublic, { handles: { nvIndex: 0x01000044 }, params: {} }))).to.equal(0x18b);
+    expect(await mustFail(f.client.run(NV_ReadPublic, { handles: { nvIndex: 0x01000044 }, params: {} }))).to.equal(0x18b);
   });
 });
 
@@ -183,14 +185,14 @@ describe('NV_UndefineSpace and NV_UndefineSpaceSpecial', () => {
     await define(f, 0x01000001, RW);
     await undefine(f, 0x01000001);
     expect(f.tpm.nv.handles()).to.deep.equal([]);
-    expect(await rcOf(undefine(f, 0x01000001))).to.equal(0x28b);
+    expect(await mustFail(undefine(f, 0x01000001))).to.equal(0x28b);
   });
 
   it('lets the platform delete owner indices but not the owner platform ones (TPM_RC_NV_AUTHORIZATION)', async () => {
     const f = await started();
     await define(f, 0x01000001, RW);
     await define(f, 0x01000002, RW | A.PLATFORMCREATE, { by: PLATFORM });
-    expect(await rcOf(undefine(f, 0x01000002))).to.equal(TPM_RC.NV_AUTHORIZATION);
+    expect(await mustFail(undefine(f, 0x01000002))).to.equal(TPM_RC.NV_AUTHORIZATION);
     await undefine(f, 0x01000001, PLATFORM);
     await undefine(f, 0x01000002, PLATFORM);
   });
@@ -198,14 +200,14 @@ describe('NV_UndefineSpace and NV_UndefineSpaceSpecial', () => {
   it('refuses a POLICY_DELETE index (TPM_RC_ATTRIBUTES, handle 2)', async () => {
     const f = await started();
     await define(f, 0x01000003, RW | A.POLICY_DELETE | A.PLATFORMCREATE, { by: PLATFORM, authPolicy: Buffer.alloc(32, 7) });
-    expect(await rcOf(undefine(f, 0x01000003, PLATFORM))).to.equal(0x282);
+    expect(await mustFail(undefine(f, 0x01000003, PLATFORM))).to.equal(0x282);
   });
 
   it('NV_UndefineSpaceSpecial needs a policy session for the index (TPM_RC_AUTH_TYPE for a password)', async () => {
     const f = await started();
     await define(f, 0x01000003, RW | A.POLICY_DELETE | A.PLATFORMCREATE, { by: PLATFORM, authPolicy: Buffer.alloc(32, 7) });
     const special = f.client.run(NV_UndefineSpaceSpecial, { handles: { nvIndex: 0x01000003, platform: PLATFORM }, params: {}, auth: [pw(), pw()] });
-    expect(await rcOf(special)).to.equal(TPM_RC.AUTH_TYPE);
+    expect(await mustFail(special)).to.equal(TPM_RC.AUTH_TYPE);
   });
 });
 
@@ -213,7 +215,7 @@ describe('NV_ChangeAuth', () => {
   it('needs the ADMIN role: a password is TPM_RC_AUTH_TYPE, as in swtpm', async () => {
     const f = await started();
     await define(f, 0x01000001, RW | A.AUTHREAD | A.AUTHWRITE, { auth: 'old' });
-    expect(await rcOf(f.client.run(NV_ChangeAuth, { handles: { nvIndex: 0x01000001 }, params: { newAuth: Buffer.from('new') }, auth: [pw('old')] }))).to.equal(TPM_RC.AUTH_TYPE);
+    expect(await mustFail(f.client.run(NV_ChangeAuth, { handles: { nvIndex: 0x01000001 }, params: { newAuth: Buffer.from('new') }, auth: [pw('old')] }))).to.equal(TPM_RC.AUTH_TYPE);
   });
 });
 

@@ -4,7 +4,9 @@ import {
   NV_ChangeAuth, NV_Read, NV_UndefineSpaceSpecial, NV_Write, PolicyAuthValue, PolicyCommandCode, TPM_CC, TPM_RC, TPM_SE, TPMA_NV, startSession,
   type ClientHmacSession,
 } from '../src/index.js';
-import { OWNER_RW, PLATFORM, define, pw, rcOf, read, started, write, type NvFixture } from './nvTestKit.js';
+import { OWNER_RW, PLATFORM, define, read, started, write, type NvFixture } from './nvTestKit.js';
+import { mustFail } from './kit/responseCodes.js';
+import { pw } from './kit/startedTpm.js';
 
 // Policy authorization of NV indices (Part 1, 37.2; Part 3, 31.5 and 31.11). Codes as swtpm 0.7.1
 // answers them; test/interop/nvDifferential.test.ts replays these against swtpm.
@@ -39,7 +41,7 @@ describe('NV indices authorized by policy', () => {
     const s = await policySession(f, TPM_CC.NV_ChangeAuth);
     await f.client.run(NV_ChangeAuth, { handles: { nvIndex: I }, params: { newAuth: Buffer.from('new') }, auth: [{ session: s }] });
     await write(f, I, 'x', 0, I, 'new');
-    expect(await rcOf(read(f, I, 1, 0, I, 'old'))).to.equal(0x9a2);
+    expect(await mustFail(read(f, I, 1, 0, I, 'old'))).to.equal(0x9a2);
   });
 
   it('an ADMIN-role policy must name the command: a matching digest without it is TPM_RC_POLICY_FAIL', async () => {
@@ -49,7 +51,7 @@ describe('NV indices authorized by policy', () => {
     await f.client.run(PolicyAuthValue, { handles: { policySession: s.handle }, params: {} });
     s.policyAuth = 'authValue';
     const change = f.client.run(NV_ChangeAuth, { handles: { nvIndex: I }, params: { newAuth: Buffer.from('new') }, auth: [{ session: s, authValue: 'old' }] });
-    expect(await rcOf(change)).to.equal(0x99d);
+    expect(await mustFail(change)).to.equal(0x99d);
   });
 
   it('NV_UndefineSpaceSpecial: policy for the index, platformAuth for the platform', async () => {
@@ -64,7 +66,7 @@ describe('NV indices authorized by policy', () => {
     const f = await started();
     await define(f, I, OWNER_RW | A.PLATFORMCREATE, { by: PLATFORM, authPolicy: commandCodePolicy(TPM_CC.NV_UndefineSpaceSpecial) });
     const s = await policySession(f, TPM_CC.NV_UndefineSpaceSpecial);
-    expect(await rcOf(f.client.run(NV_UndefineSpaceSpecial, { handles: { nvIndex: I, platform: PLATFORM }, params: {}, auth: [{ session: s }, pw()] }))).to.equal(0x182);
+    expect(await mustFail(f.client.run(NV_UndefineSpaceSpecial, { handles: { nvIndex: I, platform: PLATFORM }, params: {}, auth: [{ session: s }, pw()] }))).to.equal(0x182);
   });
 
   it('POLICYWRITE lets a policy write; without POLICYREAD a policy cannot read (TPM_RC_AUTH_UNAVAILABLE)', async () => {
@@ -75,6 +77,6 @@ describe('NV indices authorized by policy', () => {
     expect((await read(f, I, 8)).toString()).to.equal('policy!!');
     const r = await policySession(f, TPM_CC.NV_Read);
     const byPolicy = f.client.run(NV_Read, { handles: { authHandle: I, nvIndex: I }, params: { size: 1, offset: 0 }, auth: [{ session: r }] });
-    expect(await rcOf(byPolicy)).to.equal(TPM_RC.AUTH_UNAVAILABLE);
+    expect(await mustFail(byPolicy)).to.equal(TPM_RC.AUTH_UNAVAILABLE);
   });
 });

@@ -4,8 +4,10 @@ import {
   NV_Extend, NV_GlobalWriteLock, NV_Increment, NV_ReadLock, NV_SetBits, NV_UndefineSpace, NV_WriteLock, TPM_ALG, TPM_RC, TPMA_NV,
 } from '../src/index.js';
 import {
-  AUTH_RW, BITS, COUNTER, EXTEND, OWNER, OWNER_RW, PLATFORM, attributesOf, define, hasAttr, nt, pw, rcOf, read, started, write, type NvFixture,
+  AUTH_RW, BITS, COUNTER, EXTEND, OWNER, OWNER_RW, PLATFORM, attributesOf, define, hasAttr, nt, read, started, write, type NvFixture,
 } from './nvTestKit.js';
+import { mustFail } from './kit/responseCodes.js';
+import { pw } from './kit/startedTpm.js';
 
 // Expected codes: swtpm 0.7.1 for the same command sequences (see nvTestKit.ts).
 
@@ -22,7 +24,7 @@ describe('NV_Write and NV_Read', () => {
   it('write then read back; TPM_RC_NV_UNINITIALIZED before the first write', async () => {
     const f = await started();
     await define(f, I, OWNER_RW | AUTH_RW, { size: 32, auth: 'pw' });
-    expect(await rcOf(read(f, I, 4, 0, I, 'pw'))).to.equal(TPM_RC.NV_UNINITIALIZED);
+    expect(await mustFail(read(f, I, 4, 0, I, 'pw'))).to.equal(TPM_RC.NV_UNINITIALIZED);
     await write(f, I, 'hello', 3, I, 'pw');
     // the first write leaves the rest of the index erased (0xff), as swtpm reads it
     expect((await read(f, I, 32)).toString('hex')).to.equal('ffffff' + Buffer.from('hello').toString('hex') + 'ff'.repeat(24));
@@ -34,18 +36,18 @@ describe('NV_Write and NV_Read', () => {
     const f = await started();
     await define(f, I, OWNER_RW, { size: 32 });
     await write(f, I, 'x');
-    expect(await rcOf(read(f, I, 30, 3))).to.equal(TPM_RC.NV_RANGE);
-    expect(await rcOf(read(f, I, 0, 33))).to.equal(0x2c4);
-    expect(await rcOf(read(f, I, 1025))).to.equal(0x1c4);
-    expect(await rcOf(write(f, I, Buffer.alloc(30), 3))).to.equal(TPM_RC.NV_RANGE);
-    expect(await rcOf(write(f, I, Buffer.alloc(0), 33))).to.equal(0x2c4);
+    expect(await mustFail(read(f, I, 30, 3))).to.equal(TPM_RC.NV_RANGE);
+    expect(await mustFail(read(f, I, 0, 33))).to.equal(0x2c4);
+    expect(await mustFail(read(f, I, 1025))).to.equal(0x1c4);
+    expect(await mustFail(write(f, I, Buffer.alloc(30), 3))).to.equal(TPM_RC.NV_RANGE);
+    expect(await mustFail(write(f, I, Buffer.alloc(0), 33))).to.equal(0x2c4);
     expect((await read(f, I, 0, 32)).length).to.equal(0);
   });
 
   it('WRITEALL indices take whole writes only', async () => {
     const f = await started();
     await define(f, I, OWNER_RW | A.WRITEALL, { size: 4 });
-    expect(await rcOf(write(f, I, 'ab'))).to.equal(TPM_RC.NV_RANGE);
+    expect(await mustFail(write(f, I, 'ab'))).to.equal(TPM_RC.NV_RANGE);
     await write(f, I, 'abcd');
     expect((await read(f, I, 4)).toString()).to.equal('abcd');
   });
@@ -54,23 +56,23 @@ describe('NV_Write and NV_Read', () => {
     const f = await started();
     await define(f, I, OWNER_RW | AUTH_RW, { size: 8 });
     await define(f, I + 1, OWNER_RW, { size: 8 });
-    expect(await rcOf(write(f, I, 'x', 0, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
+    expect(await mustFail(write(f, I, 'x', 0, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
     await write(f, I, 'x');
-    expect(await rcOf(read(f, I, 1, 0, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
-    expect(await rcOf(write(f, I + 1, 'x', 0, I + 1))).to.equal(TPM_RC.AUTH_UNAVAILABLE);
-    expect(await rcOf(read(f, I + 1, 1, 0, I + 1))).to.equal(TPM_RC.AUTH_UNAVAILABLE);
+    expect(await mustFail(read(f, I, 1, 0, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
+    expect(await mustFail(write(f, I + 1, 'x', 0, I + 1))).to.equal(TPM_RC.AUTH_UNAVAILABLE);
+    expect(await mustFail(read(f, I + 1, 1, 0, I + 1))).to.equal(TPM_RC.AUTH_UNAVAILABLE);
     // another index cannot authorize this one
-    expect(await rcOf(write(f, I + 1, 'x', 0, I))).to.equal(TPM_RC.NV_AUTHORIZATION);
+    expect(await mustFail(write(f, I + 1, 'x', 0, I))).to.equal(TPM_RC.NV_AUTHORIZATION);
   });
 
   it('a wrong password is TPM_RC_BAD_AUTH for a NO_DA index and TPM_RC_AUTH_FAIL (counted) otherwise', async () => {
     const f = await started();
     await define(f, I, AUTH_RW | A.NO_DA, { auth: 'pw' });
     await define(f, I + 1, AUTH_RW, { auth: 'pw' });
-    expect(await rcOf(write(f, I, 'x', 0, I, 'wrong'))).to.equal(0x9a2);
+    expect(await mustFail(write(f, I, 'x', 0, I, 'wrong'))).to.equal(0x9a2);
     expect(f.tpm.isDaExempt(I)).to.equal(true);
     // swtpm answers TPM_RC_RETRY (0x922) to the first DA-protected authorization after Startup, then this
-    expect(await rcOf(write(f, I + 1, 'x', 0, I + 1, 'wrong'))).to.equal(0x98e);
+    expect(await mustFail(write(f, I + 1, 'x', 0, I + 1, 'wrong'))).to.equal(0x98e);
     expect(f.tpm.isDaExempt(I + 1)).to.equal(false);
   });
 
@@ -79,12 +81,12 @@ describe('NV_Write and NV_Read', () => {
     await define(f, I, OWNER_RW | nt(COUNTER));
     await define(f, I + 1, OWNER_RW | nt(BITS));
     await define(f, I + 2, OWNER_RW | nt(EXTEND), { size: 32 });
-    for (const h of [I, I + 1, I + 2]) expect(await rcOf(write(f, h, Buffer.alloc(8)))).to.equal(TPM_RC.ATTRIBUTES);
+    for (const h of [I, I + 1, I + 2]) expect(await mustFail(write(f, h, Buffer.alloc(8)))).to.equal(TPM_RC.ATTRIBUTES);
   });
 
   it('answers TPM_RC_HANDLE (handle 2) for an undefined index', async () => {
     const f = await started();
-    expect(await rcOf(write(f, I + 99, 'x'))).to.equal(0x28b);
+    expect(await mustFail(write(f, I + 99, 'x'))).to.equal(0x28b);
   });
 });
 
@@ -92,7 +94,7 @@ describe('NV_Increment, NV_SetBits and NV_Extend', () => {
   it('counts from 1, and a new counter starts above the highest deleted one (swtpm: 3, 1, then 4)', async () => {
     const f = await started();
     await define(f, I, OWNER_RW | nt(COUNTER));
-    expect(await rcOf(read(f, I, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
+    expect(await mustFail(read(f, I, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
     for (let k = 0; k < 3; k++) await increment(f, I);
     expect((await read(f, I, 8)).readBigUInt64BE()).to.equal(3n);
     await define(f, I + 1, OWNER_RW | nt(COUNTER));
@@ -127,9 +129,9 @@ describe('NV_Increment, NV_SetBits and NV_Extend', () => {
   it('refuses the wrong index type with TPM_RC_ATTRIBUTES for handle 2', async () => {
     const f = await started();
     await define(f, I, OWNER_RW);
-    expect(await rcOf(increment(f, I))).to.equal(0x282);
-    expect(await rcOf(setBits(f, I, 1n))).to.equal(0x282);
-    expect(await rcOf(extend(f, I, 'x'))).to.equal(0x282);
+    expect(await mustFail(increment(f, I))).to.equal(0x282);
+    expect(await mustFail(setBits(f, I, 1n))).to.equal(0x282);
+    expect(await mustFail(extend(f, I, 'x'))).to.equal(0x282);
   });
 });
 
@@ -141,7 +143,7 @@ describe('NV_WriteLock, NV_ReadLock and NV_GlobalWriteLock', () => {
     await writeLock(f, I);
     await writeLock(f, I);
     expect(hasAttr(await attributesOf(f, I), A.WRITELOCKED)).to.equal(true);
-    expect(await rcOf(write(f, I, 'abcd'))).to.equal(TPM_RC.NV_LOCKED);
+    expect(await mustFail(write(f, I, 'abcd'))).to.equal(TPM_RC.NV_LOCKED);
     expect((await read(f, I, 4)).toString()).to.equal('abcd');
   });
 
@@ -150,17 +152,17 @@ describe('NV_WriteLock, NV_ReadLock and NV_GlobalWriteLock', () => {
     await define(f, I, OWNER_RW | A.READ_STCLEAR, { size: 4 });
     await readLock(f, I);
     await write(f, I, 'abcd');
-    expect(await rcOf(read(f, I, 4))).to.equal(TPM_RC.NV_LOCKED);
+    expect(await mustFail(read(f, I, 4))).to.equal(TPM_RC.NV_LOCKED);
   });
 
   it('refuses locks the index does not allow (TPM_RC_ATTRIBUTES, handle 2) and a wrong authorizer (TPM_RC_NV_AUTHORIZATION)', async () => {
     const f = await started();
     await define(f, I, OWNER_RW);
-    expect(await rcOf(writeLock(f, I))).to.equal(0x282);
-    expect(await rcOf(readLock(f, I))).to.equal(0x282);
+    expect(await mustFail(writeLock(f, I))).to.equal(0x282);
+    expect(await mustFail(readLock(f, I))).to.equal(0x282);
     await define(f, I + 1, OWNER_RW | A.READ_STCLEAR | A.WRITE_STCLEAR);
-    expect(await rcOf(readLock(f, I + 1, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
-    expect(await rcOf(writeLock(f, I + 1, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
+    expect(await mustFail(readLock(f, I + 1, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
+    expect(await mustFail(writeLock(f, I + 1, PLATFORM))).to.equal(TPM_RC.NV_AUTHORIZATION);
   });
 
   it('NV_GlobalWriteLock locks exactly the GLOBALLOCK indices', async () => {
@@ -168,7 +170,7 @@ describe('NV_WriteLock, NV_ReadLock and NV_GlobalWriteLock', () => {
     await define(f, I, OWNER_RW | A.GLOBALLOCK);
     await define(f, I + 1, OWNER_RW);
     await f.client.run(NV_GlobalWriteLock, { handles: { authHandle: OWNER }, params: {}, auth: [pw()] });
-    expect(await rcOf(write(f, I, Buffer.alloc(8)))).to.equal(TPM_RC.NV_LOCKED);
+    expect(await mustFail(write(f, I, Buffer.alloc(8)))).to.equal(TPM_RC.NV_LOCKED);
     await write(f, I + 1, Buffer.alloc(8));
   });
 });

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { NV_GlobalWriteLock, NV_Increment, NV_ReadLock, NV_WriteLock, Shutdown, TPM_RC, TPM_SU, TPMA_NV } from '../src/index.js';
-import { COUNTER, OWNER, OWNER_RW, attributesOf, define, hasAttr, nt, pw, rcOf, read, reboot, started, write, type NvFixture } from './nvTestKit.js';
+import { COUNTER, OWNER, OWNER_RW, attributesOf, define, hasAttr, nt, read, started, write, type NvFixture } from './nvTestKit.js';
+import { mustFail } from './kit/responseCodes.js';
+import { pw, reboot } from './kit/startedTpm.js';
 
 // What Startup does to indices (Part 1, 37.4): every expectation was checked against swtpm 0.7.1
 // with the same sequence of Shutdown / _TPM_Init (swtpm control CMD_INIT) / Startup.
@@ -61,10 +63,10 @@ describe('NV indices across Startup', () => {
     expect(await locked(f, INDEX.globalLock)).to.equal(false);
     expect(await locked(f, INDEX.writeDefine)).to.equal(true);
     expect(await locked(f, INDEX.writeDefineUnwritten)).to.equal(false); // unwritten: the lock does not survive
-    expect(await rcOf(write(f, INDEX.writeDefine, 'x'))).to.equal(TPM_RC.NV_LOCKED);
+    expect(await mustFail(write(f, INDEX.writeDefine, 'x'))).to.equal(TPM_RC.NV_LOCKED);
     expect(hasAttr(await attributesOf(f, INDEX.readStClear), A.READLOCKED)).to.equal(false);
     expect((await read(f, INDEX.readStClear, 8)).toString()).to.equal('12345678');
-    expect(await rcOf(read(f, INDEX.clearStClear, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
+    expect(await mustFail(read(f, INDEX.clearStClear, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
     expect((await read(f, INDEX.orderly, 8)).toString()).to.equal('12345678');
     expect(await counterValue(f, INDEX.orderlyCounter)).to.equal(1n);
     expect(await counterValue(f, INDEX.counter)).to.equal(1n);
@@ -76,7 +78,7 @@ describe('NV indices across Startup', () => {
     await writeAndLock(f);
     await cycle(f, TPM_SU.STATE, TPM_SU.STATE);
     for (const h of [INDEX.writeStClear, INDEX.globalLock, INDEX.writeDefine, INDEX.writeDefineUnwritten]) expect(await locked(f, h)).to.equal(true);
-    expect(await rcOf(read(f, INDEX.readStClear, 8))).to.equal(TPM_RC.NV_LOCKED);
+    expect(await mustFail(read(f, INDEX.readStClear, 8))).to.equal(TPM_RC.NV_LOCKED);
     expect((await read(f, INDEX.clearStClear, 8)).toString()).to.equal('12345678');
   });
 
@@ -85,8 +87,8 @@ describe('NV indices across Startup', () => {
     await defineAll(f);
     await writeAndLock(f);
     await cycle(f, TPM_SU.CLEAR, TPM_SU.CLEAR);
-    expect(await rcOf(read(f, INDEX.orderly, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
-    expect(await rcOf(read(f, INDEX.clearStClear, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
+    expect(await mustFail(read(f, INDEX.orderly, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
+    expect(await mustFail(read(f, INDEX.clearStClear, 8))).to.equal(TPM_RC.NV_UNINITIALIZED);
     expect(await counterValue(f, INDEX.orderlyCounter)).to.equal(1n);
     expect(await counterValue(f, INDEX.counter)).to.equal(1n);
     expect(await locked(f, INDEX.writeDefine)).to.equal(true);

@@ -1,8 +1,5 @@
-import { expect } from 'chai';
-import {
-  InProcessTransport, NV_DefineSpace, NV_Read, NV_ReadPublic, NV_Write, Startup, Tpm, TpmClient, TpmResponseError,
-  TPM_ALG, TPM_RH, TPM_SU, TPMA_NV, TPMA_NV_TPM_NT_SHIFT, TPM_NT, type ClientAuth, type NvPublic,
-} from '../src/index.js';
+import { NV_DefineSpace, NV_Read, NV_ReadPublic, NV_Write, TPM_ALG, TPM_RH, TPMA_NV, TPMA_NV_TPM_NT_SHIFT, TPM_NT, type NvPublic } from '../src/index.js';
+import { pw, startTpm, type StartedTpm } from './kit/startedTpm.js';
 
 /**
  * Fixtures of the NV tests. Expected response codes in these tests were taken from swtpm 0.7.1
@@ -10,36 +7,10 @@ import {
  * kind of sequences against a live swtpm.
  */
 
-export interface NvFixture {
-  tpm: Tpm;
-  client: TpmClient;
-}
+export type NvFixture = StartedTpm;
 
-export async function started(seed = 'nv'): Promise<NvFixture> {
-  const tpm = new Tpm({ seed: Buffer.from(seed) });
-  const client = new TpmClient(new InProcessTransport(tpm));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return { tpm, client };
-}
+export const started = (seed = 'nv'): Promise<NvFixture> => startTpm(seed);
 
-/** _TPM_Init then Startup: a TPM Reset, or Restart / Resume after Shutdown(STATE). */
-export async function reboot(f: NvFixture, startupType: number = TPM_SU.CLEAR): Promise<void> {
-  f.tpm.init();
-  await f.client.run(Startup, { params: { startupType } });
-}
-
-/** The response code of a command that must fail. */
-export async function rcOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TpmResponseError) return e.rc;
-    throw e;
-  }
-  expect.fail('the command succeeded');
-}
-
-export const pw = (password = ''): ClientAuth => ({ password });
 export const OWNER: number = TPM_RH.OWNER;
 export const PLATFORM: number = TPM_RH.PLATFORM;
 export const nt = (type: number) => type << TPMA_NV_TPM_NT_SHIFT;

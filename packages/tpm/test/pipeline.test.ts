@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { createHash, createHmac } from 'node:crypto';
 import {
-  ClientHmacSession, InProcessTransport, PCR_Event, PCR_Extend, PCR_Read, StartAuthSession, Startup, Tpm, TpmClient, TpmResponseError,
-  TPM_ALG, TPM_RC, TPM_RH, TPM_SE, TPM_SU, pcrBitmap,
+  ClientHmacSession, PCR_Event, PCR_Extend, PCR_Read, StartAuthSession, Startup, Tpm, TpmResponseError,
+  TPM_ALG, TPM_RC, TPM_RH, TPM_SE, pcrBitmap,
 } from '../src/index.js';
+import { startTpm } from './kit/startedTpm.js';
 
 const hex = (s: string) => {
   const b = Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -12,12 +13,7 @@ const hex = (s: string) => {
 };
 const rcOf = (rsp: Buffer) => rsp.readUInt32BE(6);
 
-async function started(): Promise<{ tpm: Tpm; client: TpmClient }> {
-  const tpm = new Tpm({ seed: Buffer.from('pipeline') });
-  const client = new TpmClient(new InProcessTransport(tpm));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return { tpm, client };
-}
+const started = () => startTpm('pipeline');
 
 describe('command pipeline', () => {
   it('answers TPM_RC_BAD_TAG for a tag other than SESSIONS/NO_SESSIONS (Part 3, 5.2; swtpm 0.7 answers 0x84 from its front end)', async () => {

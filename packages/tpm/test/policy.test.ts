@@ -7,7 +7,9 @@ import {
   PolicyPCR, PolicyPassword, PolicyRestart, PolicySecret, PolicySigned, PolicyTemplate, PolicyTicket, ReadPublic, SetPrimaryPolicy, ClockSet, StartAuthSession, TPM_ALG, TPM_CC,
   TPM_ECC_CURVE, TPM_EO, TPM_RH, TPM_SE, TPMA_NV, TPMA_OBJECT, TpmClient, Unseal, VerifySignature, cpHash, startSession, type ClientHmacSession,
 } from '../src/index.js';
-import { createPrimary, eccStorageTemplate, loadSealed, rcOf, sealTemplate, startedTpm } from './sessionTestKit.js';
+import { loadSealed, startedTpm } from './sessionTestKit.js';
+import { createPrimary, eccStorageTemplate, sealTemplate } from './kit/keys.js';
+import { mustFail } from './kit/responseCodes.js';
 
 const sha = (alg: string, ...parts: Buffer[]) => parts.reduce((h, p) => h.update(p), createHash(alg)).digest();
 const sha256 = (s: string) => sha('sha256', Buffer.from(s));
@@ -112,7 +114,7 @@ describe('policy digests equal swtpm + tpm2-tools trial sessions', () => {
 
 describe('policy sessions authorizing objects', () => {
   async function sealedUnder(client: TpmClient, authPolicy: Buffer, opts: { userWithAuth?: boolean; adminWithPolicy?: boolean; userAuth?: string } = {}) {
-    const parent = await createPrimary(client, eccStorageTemplate());
+    const parent = await createPrimary(client, TPM_RH.OWNER, { template: eccStorageTemplate() });
     const sealed = await loadSealed(client, parent.handle, Buffer.from('policy sealed'), { template: sealTemplate({ authPolicy, userWithAuth: opts.userWithAuth ?? false, adminWithPolicy: opts.adminWithPolicy }), userAuth: opts.userAuth });
     return { parent, sealed };
   }
@@ -143,12 +145,12 @@ describe('policy sessions authorizing objects', () => {
     expect((await unseal(s)).outData.toString()).to.equal('policy sealed');
     // a new PolicyPCR sees the new value: POLICY_FAIL + session 1, as tpm2_unseal gets after a change
     await pcrPolicy(client)(s.handle);
-    expect(await rcOf(unseal(s))).to.equal(0x99d);
+    expect(await mustFail(unseal(s))).to.equal(0x99d);
     // any other PCR changing after PolicyPCR: TPM_RC_PCR_CHANGED
     await client.run(PolicyRestart, { handles: { sessionHandle: s.handle }, params: {} });
     await client.run(PolicyPCR, { handles: { policySession: s.handle }, params: { pcrDigest: Buffer.alloc(0), pcrs: SEL_16 } });
     await extend(0);
-    expect(await rcOf(unseal(s))).to.equal(0x128);
+    expect(await mustFail(unseal(s))).to.equal(0x128);
   });
 
   it('PolicyAuthValue puts the authValue in the HMAC key; PolicyPassword sends it in the clear', async () => {
@@ -166,13 +168,13 @@ describe('policy sessions authorizing objects', () => {
     expect((await unseal(s, 'objpw')).outData.toString()).to.equal('policy sealed');
     await client.run(PolicyPassword, { handles: { policySession: s.handle }, params: {} });
     s.policyAuth = 'password';
-    expect(await rcOf(unseal(s, 'wrong'))).to.equal(0x9a2); // BAD_AUTH + session 1 (noDA)
+    expect(await mustFail(unseal(s, 'wrong'))).to.equal(0x9a2); // BAD_AUTH + session 1 (noDA)
   });
 
   it('userWithAuth clear: an HMAC session or password is TPM_RC_AUTH_UNAVAILABLE', async () => {
     const { client } = await startedTpm();
     const { sealed } = await sealedUnder(client, sha256('some policy'));
-    expect(await rcOf(client.run(Unseal, { handles: { itemHandle: sealed.handle }, auth: [{ password: '' }], params: {} }))).to.equal(0x12f); // format zero: no session number
+    expect(await mustFail(client.run(Unseal, { handles: { itemHandle: sealed.handle }, auth: [{ password: '' }], params: {} }))).to.equal(0x12f); // format zero: no session number
   });
 
   it('PolicyCommandCode: another command is TPM_RC_POLICY_CC; the ADMIN role needs it with adminWithPolicy', async () => {
@@ -183,8 +185,8 @@ describe('policy sessions authorizing objects', () => {
     await client.run(PolicyCommandCode, { handles: { policySession: s.handle }, params: { code: TPM_CC.Unseal } });
     const change = (auth: { password: string } | { session: ClientHmacSession }) =>
       client.run(ObjectChangeAuth, { handles: { objectHandle: sealed.handle, parentHandle: parent.handle }, names: [sealed.name, parent.name], auth: [auth], params: { newAuth: Buffer.from('new') } });
-    expect(await rcOf(change({ session: s }))).to.equal(0x9a4); // POLICY_CC + session 1
-    expect(await rcOf(change({ password: '' }))).to.equal(0x124); // AUTH_TYPE: ADMIN with adminWithPolicy needs a policy
+    expect(await mustFail(change({ session: s }))).to.equal(0x9a4); // POLICY_CC + session 1
+    expect(await mustFail(change({ password: '' }))).to.equal(0x124); // AUTH_TYPE: ADMIN with adminWithPolicy needs a policy
     const u = await client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s }], params: {} });
     expect(u.outData.toString()).to.equal('policy sealed');
     // an ADMIN authorization without PolicyCommandCode fails even with the right digest
@@ -193,7 +195,7 @@ describe('policy sessions authorizing objects', () => {
     const empty = await sealedUnder(client, Buffer.alloc(32), { adminWithPolicy: true });
     const s2 = await startSession(client, { type: TPM_SE.POLICY });
     expect(
-      await rcOf(client.run(ObjectChangeAuth, { handles: { objectHandle: empty.sealed.handle, parentHandle: empty.parent.handle }, names: [empty.sealed.name, empty.parent.name], auth: [{ session: s2 }], params: { newAuth: Buffer.alloc(0) } })),
+      await mustFail(client.run(ObjectChangeAuth, { handles: { objectHandle: empty.sealed.handle, parentHandle: empty.parent.handle }, names: [empty.sealed.name, empty.parent.name], auth: [{ session: s2 }], params: { newAuth: Buffer.alloc(0) } })),
     ).to.equal(0x99d);
   });
 
@@ -205,8 +207,8 @@ describe('policy sessions authorizing objects', () => {
     await client.run(PolicyCommandCode, { handles: { policySession: s.handle }, params: { code: TPM_CC.Unseal } });
     await client.run(PolicyOR, { handles: { policySession: s.handle }, params: { pHashList: [a, b] } });
     expect(await digestOf(client, s)).to.equal(sha('sha256', Buffer.alloc(32), u32(TPM_CC.PolicyOR), a, b).toString('hex'));
-    expect(await rcOf(client.run(PolicyOR, { handles: { policySession: s.handle }, params: { pHashList: [a, b] } }))).to.equal(0x1c4);
-    expect(await rcOf(client.run(PolicyOR, { handles: { policySession: s.handle }, params: { pHashList: [a] } }))).to.equal(0x1d5); // SIZE + parameter 1
+    expect(await mustFail(client.run(PolicyOR, { handles: { policySession: s.handle }, params: { pHashList: [a, b] } }))).to.equal(0x1c4);
+    expect(await mustFail(client.run(PolicyOR, { handles: { policySession: s.handle }, params: { pHashList: [a] } }))).to.equal(0x1d5); // SIZE + parameter 1
   });
 
   it('PolicySecret: needs the entity\'s authorization, gives a ticket that PolicyTicket accepts; expiration counts', async () => {
@@ -233,15 +235,15 @@ describe('policy sessions authorizing objects', () => {
     expect(Buffer.from(await digestOf(client, s), 'hex')).to.deep.equal(policy);
     const forged = { ...r.policyTicket, digest: Buffer.alloc(64) };
     await client.run(PolicyRestart, { handles: { sessionHandle: s.handle }, params: {} });
-    expect(await rcOf(client.run(PolicyTicket, { handles: { policySession: s.handle }, params: { timeout: r.timeout, cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), authName: u32(TPM_RH.OWNER), ticket: forged } }))).to.equal(0x5e0); // TICKET + parameter 5
+    expect(await mustFail(client.run(PolicyTicket, { handles: { policySession: s.handle }, params: { timeout: r.timeout, cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), authName: u32(TPM_RH.OWNER), ticket: forged } }))).to.equal(0x5e0); // TICKET + parameter 5
     // the session expires 10 s after its start
     await client.run(PolicyTicket, { handles: { policySession: s.handle }, params: { timeout: r.timeout, cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), authName: u32(TPM_RH.OWNER), ticket: r.policyTicket } });
     clock.ms += 20_000;
-    expect(await rcOf(client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s }], params: {} }))).to.equal(0x9a3); // EXPIRED + session 1
+    expect(await mustFail(client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s }], params: {} }))).to.equal(0x9a3); // EXPIRED + session 1
     // a wrong nonceTPM is TPM_RC_NONCE + parameter 1
     const s2 = await startSession(client, { type: TPM_SE.POLICY });
     expect(
-      await rcOf(client.run(PolicySecret, { handles: { authHandle: TPM_RH.OWNER, policySession: s2.handle }, auth: [{ password: '' }], params: { nonceTPM: Buffer.alloc(32, 9), cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), expiration: 0 } })),
+      await mustFail(client.run(PolicySecret, { handles: { authHandle: TPM_RH.OWNER, policySession: s2.handle }, auth: [{ password: '' }], params: { nonceTPM: Buffer.alloc(32, 9), cpHashA: Buffer.alloc(0), policyRef: Buffer.alloc(0), expiration: 0 } })),
     ).to.equal(0x1cf); // NONCE + parameter 1
   });
 
@@ -257,12 +259,12 @@ describe('policy sessions authorizing objects', () => {
     await client.run(SetPrimaryPolicy, { handles: { authHandle: TPM_RH.OWNER }, auth: [{ password: '' }], params: { authPolicy: policy, hashAlg: TPM_ALG.SHA256 } });
     const s = await startSession(client, { type: TPM_SE.POLICY });
     await client.run(PolicyCpHash, { handles: { policySession: s.handle }, params: { cpHashA: cp } });
-    expect(await rcOf(client.run(ClockSet, { handles: { auth: TPM_RH.OWNER }, auth: [{ session: s }], params: { newTime: 6_000_000n } }))).to.equal(0x99d);
+    expect(await mustFail(client.run(ClockSet, { handles: { auth: TPM_RH.OWNER }, auth: [{ session: s }], params: { newTime: 6_000_000n } }))).to.equal(0x99d);
     await client.run(ClockSet, { handles: { auth: TPM_RH.OWNER }, auth: [{ session: s }], params: { newTime: 5_000_000n } });
     // a different cpHash once one is bound: TPM_RC_CPHASH
     await client.run(PolicyCpHash, { handles: { policySession: s.handle }, params: { cpHashA: cp } });
-    expect(await rcOf(client.run(PolicyCpHash, { handles: { policySession: s.handle }, params: { cpHashA: Buffer.alloc(32) } }))).to.equal(0x151);
-    expect(await rcOf(client.run(PolicyCpHash, { handles: { policySession: s.handle }, params: { cpHashA: Buffer.alloc(20) } }))).to.equal(0x1d5); // SIZE + parameter 1
+    expect(await mustFail(client.run(PolicyCpHash, { handles: { policySession: s.handle }, params: { cpHashA: Buffer.alloc(32) } }))).to.equal(0x151);
+    expect(await mustFail(client.run(PolicyCpHash, { handles: { policySession: s.handle }, params: { cpHashA: Buffer.alloc(20) } }))).to.equal(0x1d5); // SIZE + parameter 1
   });
 
   it('PolicyLocality: the command\'s locality must be one allowed (TPM_RC_LOCALITY)', async () => {
@@ -271,13 +273,13 @@ describe('policy sessions authorizing objects', () => {
     const { sealed } = await sealedUnder(client, policy);
     const s = await startSession(client, { type: TPM_SE.POLICY });
     await client.run(PolicyLocality, { handles: { policySession: s.handle }, params: { locality: 0x08 } });
-    expect(await rcOf(client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s }], params: {} }))).to.equal(0x907);
+    expect(await mustFail(client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s }], params: {} }))).to.equal(0x907);
     // a failed command leaves the session as it was: the digest would be extended twice
     await client.run(PolicyRestart, { handles: { sessionHandle: s.handle }, params: {} });
     await client.run(PolicyLocality, { handles: { policySession: s.handle }, params: { locality: 0x08 } });
     const u = await client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s }], params: {}, locality: 3 });
     expect(u.outData.toString()).to.equal('policy sealed');
-    expect(await rcOf(client.run(PolicyLocality, { handles: { policySession: s.handle }, params: { locality: 0 } }))).to.equal(0x1cd); // RANGE + parameter 1
+    expect(await mustFail(client.run(PolicyLocality, { handles: { policySession: s.handle }, params: { locality: 0 } }))).to.equal(0x1cd); // RANGE + parameter 1
   });
 
   it('PolicySigned and PolicyAuthorize with an external ECDSA key and a VerifySignature ticket', async () => {
@@ -304,7 +306,7 @@ describe('policy sessions authorizing objects', () => {
     const ref = Buffer.from('signed ref');
     const aHash = sha('sha256', s.nonceTPM, u32(0), ref);
     const signedParams = (sig: ReturnType<typeof ecdsa>) => ({ nonceTPM: s.nonceTPM, cpHashA: Buffer.alloc(0), policyRef: ref, expiration: 0, auth: sig });
-    expect(await rcOf(client.run(PolicySigned, { handles: { authObject: key.handle, policySession: s.handle }, params: signedParams(ecdsa(sha256('other'))) }))).to.equal(0x5db); // SIGNATURE + parameter 5
+    expect(await mustFail(client.run(PolicySigned, { handles: { authObject: key.handle, policySession: s.handle }, params: signedParams(ecdsa(sha256('other'))) }))).to.equal(0x5db); // SIGNATURE + parameter 5
     await client.run(PolicySigned, { handles: { authObject: key.handle, policySession: s.handle }, params: signedParams(ecdsa(aHash)) });
     const afterSigned = sha('sha256', sha('sha256', Buffer.alloc(32), u32(TPM_CC.PolicySigned), key.name), ref);
     expect(await digestOf(client, s)).to.equal(afterSigned.toString('hex'));
@@ -316,9 +318,9 @@ describe('policy sessions authorizing objects', () => {
     await client.run(PolicyAuthorize, { handles: { policySession: s.handle }, params: { approvedPolicy: approved, policyRef: authRef, keySign: key.name, checkTicket: ticket } });
     expect(await digestOf(client, s)).to.equal(sha('sha256', sha('sha256', Buffer.alloc(32), u32(TPM_CC.PolicyAuthorize), key.name), authRef).toString('hex'));
     // not the current digest: VALUE + parameter 1; a ticket for another policy: VALUE + parameter 4
-    expect(await rcOf(client.run(PolicyAuthorize, { handles: { policySession: s.handle }, params: { approvedPolicy: approved, policyRef: authRef, keySign: key.name, checkTicket: ticket } }))).to.equal(0x1c4);
+    expect(await mustFail(client.run(PolicyAuthorize, { handles: { policySession: s.handle }, params: { approvedPolicy: approved, policyRef: authRef, keySign: key.name, checkTicket: ticket } }))).to.equal(0x1c4);
     await client.run(PolicyRestart, { handles: { sessionHandle: s.handle }, params: {} });
-    expect(await rcOf(client.run(PolicyAuthorize, { handles: { policySession: s.handle }, params: { approvedPolicy: Buffer.alloc(32), policyRef: authRef, keySign: key.name, checkTicket: ticket } }))).to.equal(0x4c4);
+    expect(await mustFail(client.run(PolicyAuthorize, { handles: { policySession: s.handle }, params: { approvedPolicy: Buffer.alloc(32), policyRef: authRef, keySign: key.name, checkTicket: ticket } }))).to.equal(0x4c4);
   });
 
   it('PolicyNV compares NV data (TPM_RC_POLICY when it does not hold) and PolicyNvWritten checks WRITTEN', async () => {
@@ -330,14 +332,14 @@ describe('policy sessions authorizing objects', () => {
     const policyNv = (h: number, operandB: Buffer, op: number) =>
       client.run(PolicyNV, { handles: { authHandle: TPM_RH.OWNER, nvIndex: index, policySession: h }, names: [u32(TPM_RH.OWNER), nvName(), u32(h)], auth: [{ password: '' }], params: { operandB, offset: 0, operation: op } });
     const s = await startSession(client, { type: TPM_SE.POLICY });
-    expect(await rcOf(policyNv(s.handle, Buffer.from([1, 2]), TPM_EO.EQ))).to.equal(0x14a); // NV_UNINITIALIZED
+    expect(await mustFail(policyNv(s.handle, Buffer.from([1, 2]), TPM_EO.EQ))).to.equal(0x14a); // NV_UNINITIALIZED
     await client.run(NV_Write, { handles: { authHandle: TPM_RH.OWNER, nvIndex: index }, names: [u32(TPM_RH.OWNER), nvName()], auth: [{ password: '' }], params: { data: Buffer.from([1, 2, 3, 4]), offset: 0 } });
     await policyNv(s.handle, Buffer.from([1, 2]), TPM_EO.EQ);
     const args = sha('sha256', Buffer.from([1, 2]), Buffer.from([0, 0]), Buffer.from([0, TPM_EO.EQ])); // operandB without its size
     expect(await digestOf(client, s)).to.equal(sha('sha256', Buffer.alloc(32), u32(TPM_CC.PolicyNV), args, nvName()).toString('hex'));
-    expect(await rcOf(policyNv(s.handle, Buffer.from([9]), TPM_EO.UNSIGNED_GE))).to.equal(0x126); // TPM_RC_POLICY
+    expect(await mustFail(policyNv(s.handle, Buffer.from([9]), TPM_EO.UNSIGNED_GE))).to.equal(0x126); // TPM_RC_POLICY
     await policyNv(s.handle, Buffer.from([0, 0xff]), TPM_EO.UNSIGNED_GT);
-    expect(await rcOf(policyNv(s.handle, Buffer.alloc(9), TPM_EO.EQ))).to.equal(0x1d5); // SIZE + parameter 1
+    expect(await mustFail(policyNv(s.handle, Buffer.alloc(9), TPM_EO.EQ))).to.equal(0x1d5); // SIZE + parameter 1
     void PolicyNvWritten;
   });
 
@@ -346,7 +348,7 @@ describe('policy sessions authorizing objects', () => {
     const s = await startSession(client, { type: TPM_SE.POLICY });
     await client.run(PolicyAuthValue, { handles: { policySession: s.handle }, params: {} });
     const before = await digestOf(client, s);
-    expect(await rcOf(client.run(ReadPublic, { handles: { objectHandle: 0x80000005 }, params: {} }))).to.equal(0x910);
+    expect(await mustFail(client.run(ReadPublic, { handles: { objectHandle: 0x80000005 }, params: {} }))).to.equal(0x910);
     expect(await digestOf(client, s)).to.equal(before);
     void StartAuthSession;
   });

@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { GetRandom, InProcessTransport, Startup, StirRandom, Tpm, TpmClient, TpmResponseError, TPM_SU } from '../src/index.js';
+import { GetRandom, StirRandom, TpmClient, TpmResponseError } from '../src/index.js';
+import { startTpm } from './kit/startedTpm.js';
 
-async function started(seed?: string): Promise<{ tpm: Tpm; client: TpmClient }> {
-  const tpm = new Tpm(seed ? { seed: Buffer.from(seed) } : {});
-  const client = new TpmClient(new InProcessTransport(tpm));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return { tpm, client };
-}
+const started = (seed?: string) => startTpm(seed);
 
 const random = async (client: TpmClient, bytesRequested: number) => (await client.run(GetRandom, { params: { bytesRequested } })).randomBytes;
 

@@ -1,15 +1,11 @@
 import { expect } from 'chai';
-import { GetTestResult, IncrementalSelfTest, InProcessTransport, SelfTest, Startup, Tpm, TpmClient, TpmResponseError, TPM_ALG, TPM_RC, TPM_SU } from '../src/index.js';
+import { GetTestResult, IncrementalSelfTest, SelfTest, Startup, TpmClient, TpmResponseError, TPM_ALG, TPM_RC, TPM_SU } from '../src/index.js';
+import { startTpm } from './kit/startedTpm.js';
 
 // Expected toDoLists are swtpm 0.7.1's answers to the same commands right after _TPM_Init and
 // Startup, less TDES (0x03) and CAMELLIA (0x26), which vtpm does not implement.
 
-async function started(): Promise<{ tpm: Tpm; client: TpmClient }> {
-  const tpm = new Tpm();
-  const client = new TpmClient(new InProcessTransport(tpm));
-  await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
-  return { tpm, client };
-}
+const started = () => startTpm();
 
 const ALL_UNTESTED = [0x04, 0x06, 0x0b, 0x0c, 0x0d, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1c, 0x22, 0x43];
 

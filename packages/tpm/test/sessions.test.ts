@@ -5,7 +5,9 @@ import {
   TPM_CC, TpmClient, cpHash, kdfe, parameterDecrypt, parameterEncrypt, rpHash, secretDecrypt, sessionHmac, sessionKey, startSession, type TpmtPublic,
 } from '../src/index.js';
 import { SESSION_VECTORS as V } from './vectors/sessionVectors.js';
-import { createPrimary, eccSigningTemplate, eccStorageTemplate, loadSealed, rcOf, rsaStorageTemplate, startedTpm } from './sessionTestKit.js';
+import { loadSealed, startedTpm } from './sessionTestKit.js';
+import { createPrimary, eccSigningTemplate, eccStorageTemplate, rsaStorageTemplate } from './kit/keys.js';
+import { mustFail } from './kit/responseCodes.js';
 
 const hex = (s: string) => Buffer.from(s, 'hex');
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -69,7 +71,7 @@ describe('StartAuthSession: salted and bound sessions, parameter encryption (in-
   it('salted with an RSA and an ECC key: parameters travel encrypted both ways (AES-CFB and XOR)', async () => {
     const { client } = await startedTpm();
     for (const template of [rsaStorageTemplate(), eccStorageTemplate()]) {
-      const key = await createPrimary(client, template);
+      const key = await createPrimary(client, TPM_RH.OWNER, { template });
       const sealed = await loadSealed(client, key.handle, Buffer.from('the sealed secret'), { userAuth: 'objpw' });
       for (const symmetric of [AES128, AES256, XOR]) {
         const s = await startSession(client, { tpmKey: { handle: key.handle, public: key.outPublic }, symmetric });
@@ -95,7 +97,7 @@ describe('StartAuthSession: salted and bound sessions, parameter encryption (in-
 
   it('a session bound to an object leaves its authValue out of the HMAC key for that object only', async () => {
     const { client } = await startedTpm();
-    const key = await createPrimary(client, rsaStorageTemplate(), 'keypw');
+    const key = await createPrimary(client, TPM_RH.OWNER, { template: rsaStorageTemplate(), userAuth: 'keypw' });
     const sealed = await loadSealed(client, key.handle, Buffer.from('bound'), { userAuth: 'objpw', parentAuth: { password: 'keypw' } });
     const s = await startSession(client, { bind: { handle: key.handle, name: key.name, authValue: 'keypw' }, symmetric: AES128 });
     // authorizing the bind entity: the key is sessionKey alone; a wrong authValue would not matter
@@ -103,22 +105,22 @@ describe('StartAuthSession: salted and bound sessions, parameter encryption (in-
     await client.run(ReadPublic, { handles: { objectHandle: key.handle }, params: {} });
     const u = await client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s, authValue: 'objpw' }], params: {} });
     expect(u.outData.toString()).to.equal('bound');
-    const wrong = await rcOf(client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s, authValue: 'nope' }], params: {} }));
+    const wrong = await mustFail(client.run(Unseal, { handles: { itemHandle: sealed.handle }, names: [sealed.name], auth: [{ session: s, authValue: 'nope' }], params: {} }));
     expect(wrong).to.equal(0x9a2); // BAD_AUTH + session 1 (noDA object)
   });
 
   it('refuses a tpmKey that is no decryption key, a symmetric key, and a salt that does not decrypt', async () => {
     const { client } = await startedTpm();
-    const signer = await createPrimary(client, eccSigningTemplate());
-    const storage = await createPrimary(client, rsaStorageTemplate());
+    const signer = await createPrimary(client, TPM_RH.OWNER, { template: eccSigningTemplate() });
+    const storage = await createPrimary(client, TPM_RH.OWNER, { template: rsaStorageTemplate() });
     const start = (tpmKey: number, encryptedSalt: Buffer) =>
       client.run(StartAuthSession, {
         handles: { tpmKey, bind: TPM_RH.NULL },
         params: { nonceCaller: Buffer.alloc(32, 1), encryptedSalt, sessionType: TPM_SE.HMAC, symmetric: AES128, authHash: TPM_ALG.SHA256 },
       });
-    expect(await rcOf(start(signer.handle, Buffer.alloc(70, 1)))).to.equal(0x182); // ATTRIBUTES + handle 1
-    expect(await rcOf(start(storage.handle, Buffer.alloc(256, 1)))).to.equal(0x2c4); // VALUE + parameter 2
-    expect(await rcOf(start(storage.handle, Buffer.alloc(0)))).to.equal(0x2c4);
+    expect(await mustFail(start(signer.handle, Buffer.alloc(70, 1)))).to.equal(0x182); // ATTRIBUTES + handle 1
+    expect(await mustFail(start(storage.handle, Buffer.alloc(256, 1)))).to.equal(0x2c4); // VALUE + parameter 2
+    expect(await mustFail(start(storage.handle, Buffer.alloc(0)))).to.equal(0x2c4);
   });
 
   it('decrypt needs a TPM2B first parameter and one decrypt session; encrypt a TPM2B first response parameter', async () => {
@@ -126,22 +128,22 @@ describe('StartAuthSession: salted and bound sessions, parameter encryption (in-
     const a = await startSession(client, { symmetric: AES128 });
     const b = await startSession(client, { symmetric: AES128 });
     a.attributes = continueSession | decrypt;
-    expect(await rcOf(client.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth: [{ session: a }], params: { digests: [] } }))).to.equal(0x982);
+    expect(await mustFail(client.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth: [{ session: a }], params: { digests: [] } }))).to.equal(0x982);
     a.attributes = continueSession | encrypt;
-    expect(await rcOf(client.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth: [{ session: a }], params: { digests: [] } }))).to.equal(0x982);
+    expect(await mustFail(client.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth: [{ session: a }], params: { digests: [] } }))).to.equal(0x982);
     // GetRandom: no TPM2B parameter in, a TPM2B out; a session beyond the handles may encrypt
     const r = await client.run(GetRandom, { auth: [{ session: a }], params: { bytesRequested: 16 } });
     expect(r.randomBytes.length).to.equal(16);
     a.attributes = continueSession | encrypt;
     b.attributes = continueSession | encrypt;
-    expect(await rcOf(client.run(GetRandom, { auth: [{ session: a }, { session: b }], params: { bytesRequested: 8 } }))).to.equal(0xa82); // ATTRIBUTES + session 2
+    expect(await mustFail(client.run(GetRandom, { auth: [{ session: a }, { session: b }], params: { bytesRequested: 8 } }))).to.equal(0xa82); // ATTRIBUTES + session 2
     b.attributes = continueSession;
-    expect(await rcOf(client.run(GetRandom, { auth: [{ session: a }, { session: b }], params: { bytesRequested: 8 } }))).to.equal(0xa82); // authorizes nothing, no attribute
+    expect(await mustFail(client.run(GetRandom, { auth: [{ session: a }, { session: b }], params: { bytesRequested: 8 } }))).to.equal(0xa82); // authorizes nothing, no attribute
   });
 
   it('an encrypt session beyond the authorizing one: its nonceTPM is in the first session\'s HMAC', async () => {
     const { client } = await startedTpm();
-    const key = await createPrimary(client, eccStorageTemplate());
+    const key = await createPrimary(client, TPM_RH.OWNER, { template: eccStorageTemplate() });
     const sealed = await loadSealed(client, key.handle, Buffer.from('two sessions'), { userAuth: 'pw' });
     const auth = await startSession(client, {});
     const enc = await startSession(client, { tpmKey: { handle: key.handle, public: key.outPublic }, symmetric: AES128 });
@@ -153,7 +155,7 @@ describe('StartAuthSession: salted and bound sessions, parameter encryption (in-
   it('three loaded sessions at most: the fourth is TPM_RC_SESSION_MEMORY', async () => {
     const { client } = await startedTpm();
     for (let i = 0; i < 3; i++) await startSession(client, {});
-    expect(await rcOf(startSession(client, {}))).to.equal(0x903);
+    expect(await mustFail(startSession(client, {}))).to.equal(0x903);
   });
 
   it('nonceTPM has the size of nonceCaller', async () => {
@@ -184,12 +186,12 @@ describe('StartAuthSession: salted and bound sessions, parameter encryption (in-
     // a policy session cannot audit
     const p = await startSession(client, { type: TPM_SE.POLICY });
     p.attributes = continueSession | TPMA_SESSION.audit;
-    expect(await rcOf(client.run(GetRandom, { auth: [{ session: p }], params: { bytesRequested: 8 } }))).to.equal(0x982);
+    expect(await mustFail(client.run(GetRandom, { auth: [{ session: p }], params: { bytesRequested: 8 } }))).to.equal(0x982);
   });
 
   it('a trial session cannot authorize: TPM_RC_ATTRIBUTES + session 1', async () => {
     const { client } = await startedTpm();
     const t = await startSession(client, { type: TPM_SE.TRIAL });
-    expect(await rcOf(client.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth: [{ session: t }], params: { digests: [] } }))).to.equal(0x982);
+    expect(await mustFail(client.run(PCR_Extend, { handles: { pcrHandle: 16 }, auth: [{ session: t }], params: { digests: [] } }))).to.equal(0x982);
   });
 });

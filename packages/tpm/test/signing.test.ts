@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import crypto from 'node:crypto';
 import { CreatePrimary, FlushContext, Hash, HashSequenceStart, SequenceComplete, Sign, VerifySignature, hmac, type Signature, type Ticket, type Tpm, type TpmClient } from '../src/index.js';
-import { A, NULL, PW, RH_NULL, RH_OWNER, SHA1, SHA256, SHA512, eccExternal, hmacExternal, loadExternal, rcOf, rsaExternal, scheme, startedTpm, type External } from './cryptoHelpers.js';
+import { A, NULL, RH_NULL, RH_OWNER, SHA1, SHA256, SHA512, eccExternal, hmacExternal, rsaExternal, scheme, withExternalKey, type External } from './cryptoHelpers.js';
+import { rcOf } from './kit/responseCodes.js';
+import { PW, startTpm } from './kit/startedTpm.js';
 
 const RSASSA = 0x14, RSAPSS = 0x16, ECDSA = 0x18, ECDAA = 0x1a, ECSCHNORR = 0x1c, HMAC = 0x05;
 const NULL_TICKET: Ticket = { tag: 0x8024, hierarchy: RH_NULL, digest: Buffer.alloc(0) };
@@ -19,17 +21,9 @@ describe('Sign and VerifySignature', function () {
   const rsa1024 = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
   const ec = (namedCurve: string) => crypto.generateKeyPairSync('ec', { namedCurve }).privateKey;
 
-  before(async () => ({ tpm, client } = await startedTpm()));
+  before(async () => ({ tpm, client } = await startTpm('crypto tests')));
 
-  /** Loads a key for one test and flushes it afterwards (only three object slots). */
-  async function withKey<T>(ext: External, body: (handle: number, name: Buffer) => Promise<T>): Promise<T> {
-    const { handle, name } = await loadExternal(client, ext);
-    try {
-      return await body(handle, name);
-    } finally {
-      await client.run(FlushContext, { params: { flushHandle: handle } });
-    }
-  }
+  const withKey = <T>(ext: External, body: (handle: number, name: Buffer) => Promise<T>) => withExternalKey(client, ext, body);
   const sign = (keyHandle: number, d: Buffer, inScheme = scheme(NULL), validation = NULL_TICKET) =>
     client.run(Sign, { handles: { keyHandle }, params: { digest: d, inScheme, validation }, auth: PW }).then((r) => r.signature);
   const verify = (keyHandle: number, d: Buffer, signature: Signature) => client.run(VerifySignature, { handles: { keyHandle }, params: { digest: d, signature } });

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import crypto from 'node:crypto';
 import { ContextLoad, ContextSave, EncryptDecrypt, EncryptDecrypt2, EventSequenceComplete, FlushContext, HMAC, HMAC_Start, SequenceComplete, SequenceUpdate, type TpmClient } from '../src/index.js';
-import { A, NULL, PW, RH_NULL, RH_OWNER, SHA1, SHA256, aesExternal, hmacExternal, loadExternal, rcOf, rsaExternal, scheme, startedTpm, type External } from './cryptoHelpers.js';
+import { A, NULL, RH_NULL, RH_OWNER, SHA1, SHA256, aesExternal, hmacExternal, rsaExternal, scheme, withExternalKey, type External } from './cryptoHelpers.js';
+import { rcOf } from './kit/responseCodes.js';
+import { PW, startTpm } from './kit/startedTpm.js';
 
 const CTR = 0x40, OFB = 0x41, CBC = 0x42, CFB = 0x43, ECB = 0x44, HMAC_ALG = 0x05;
 const SHA384 = 0x0c;
@@ -12,16 +14,9 @@ const NODE_MODE: Record<number, string> = { [CTR]: 'ctr', [OFB]: 'ofb', [CBC]: '
 describe('EncryptDecrypt, EncryptDecrypt2, HMAC, HMAC_Start', function () {
   this.timeout(20000);
   let client: TpmClient;
-  before(async () => ({ client } = await startedTpm()));
+  before(async () => ({ client } = await startTpm('crypto tests')));
 
-  async function withKey<T>(ext: External, body: (handle: number) => Promise<T>): Promise<T> {
-    const { handle } = await loadExternal(client, ext);
-    try {
-      return await body(handle);
-    } finally {
-      await client.run(FlushContext, { params: { flushHandle: handle } });
-    }
-  }
+  const withKey = <T>(ext: External, body: (handle: number, name: Buffer) => Promise<T>) => withExternalKey(client, ext, body);
   const ed = (keyHandle: number, decrypt: boolean, mode: number, ivIn: Buffer, inData: Buffer) => client.run(EncryptDecrypt, { handles: { keyHandle }, params: { decrypt, mode, ivIn, inData }, auth: PW });
   const ed2 = (keyHandle: number, decrypt: boolean, mode: number, ivIn: Buffer, inData: Buffer) => client.run(EncryptDecrypt2, { handles: { keyHandle }, params: { inData, decrypt, mode, ivIn }, auth: PW });
 

@@ -21,14 +21,24 @@ export interface ParsedOption {
  * options without values. Anything else is a usage error naming the offending argument.
  */
 export function readOptions(command: string, argv: readonly string[], specs: readonly OptionSpec[]): ParsedOption[] {
+  return readArguments(command, argv, specs, 0).options;
+}
+
+/** As readOptions, also taking up to `maxOperands` arguments that are not options (file names). */
+export function readArguments(command: string, argv: readonly string[], specs: readonly OptionSpec[], maxOperands: number): { options: ParsedOption[]; operands: string[] } {
   const bySpelling = new Map<string, OptionSpec>();
   for (const s of specs) for (const spelling of [s.name, ...(s.aliases ?? [])]) bySpelling.set(spelling, s);
   const out: ParsedOption[] = [];
+  const operands: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const spelling = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = bySpelling.get(spelling);
+    if (!spec && !arg.startsWith('-') && operands.length < maxOperands) {
+      operands.push(arg);
+      continue;
+    }
     if (!spec) throw new UsageError(arg.startsWith('-') ? `${command}: unrecognized option '${spelling}'` : `${command}: unexpected argument '${arg}'`);
     if (!spec.takesValue) {
       if (eq > 0) throw new UsageError(`${command}: option '${spelling}' takes no value`);
@@ -39,5 +49,5 @@ export function readOptions(command: string, argv: readonly string[], specs: rea
     if (value === undefined) throw new UsageError(`${command}: option '${spelling}' needs a value`);
     out.push({ name: spec.name, spelling, value });
   }
-  return out;
+  return { options: out, operands };
 }

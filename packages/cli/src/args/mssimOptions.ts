@@ -9,6 +9,8 @@ export interface MssimOptions {
   host: string;
   port: number;
   stateDir: string | null;
+  /** `--ek-cert CA_DIR`: manufacture the TPM (EK certificates in NV) with this CA before listening. */
+  ekCertCaDir: string | null;
 }
 
 /** The port tpm2-tss' mssim TCTI uses when none is given. */
@@ -19,6 +21,7 @@ const SPECS: readonly OptionSpec[] = [
   { name: '--port', aliases: ['-p'], takesValue: true },
   { name: '--host', takesValue: true },
   { name: '--tpmstate', takesValue: true },
+  { name: '--ek-cert', takesValue: true },
 ];
 
 export function parseMssimOptions(argv: readonly string[]): MssimOptions {
@@ -36,5 +39,5 @@ export function parseMssimOptions(argv: readonly string[]): MssimOptions {
   if (portNumber === 65535) throw new UsageError('vtpm mssim: --port 65535 leaves no room for the platform port (--port + 1)');
   const host = last('--host')?.value ?? '127.0.0.1';
   if (host === '') throw new UsageError('vtpm mssim: --host: empty address');
-  return { help: options.some((o) => o.name === '--help'), host, port: portNumber, stateDir };
+  return { help: options.some((o) => o.name === '--help'), host, port: portNumber, stateDir, ekCertCaDir: last('--ek-cert')?.value ?? null };
 }

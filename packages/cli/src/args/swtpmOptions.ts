@@ -26,6 +26,8 @@ export interface SocketOptions {
   log: LogOptions | null;
   daemon: boolean;
   rejectLocality4: boolean;
+  /** `--ek-cert CA_DIR`: manufacture the TPM (EK certificates in NV) with this CA before listening. */
+  ekCertCaDir: string | null;
 }
 
 const DEFAULT_BIND = '127.0.0.1';
@@ -45,6 +47,7 @@ const SPECS: readonly OptionSpec[] = [
   { name: '--locality', takesValue: true },
   { name: '--seccomp', takesValue: true },
   { name: '--print-capabilities', takesValue: false },
+  { name: '--ek-cert', takesValue: true },
   // Accepted by swtpm, not by vtpm: named here so the message says why rather than "unrecognized".
   { name: '--key', takesValue: true },
   { name: '--migration-key', takesValue: true },
@@ -102,6 +105,7 @@ export function parseSocketOptions(argv: readonly string[]): SocketOptions {
     log: log ? parseLogOption(log.value!) : null,
     daemon: has('--daemon'),
     rejectLocality4: locality ? parseLocality(locality.value!) : false,
+    ekCertCaDir: last('--ek-cert')?.value ?? null,
   };
 }
 

@@ -4,8 +4,11 @@ export const MAIN_HELP = `Usage: vtpm <command> [options]
 A TPM 2.0 emulator that real TPM clients (tpm2-tools, tpm2-tss, tpm2-pytss) accept unchanged.
 
 Commands:
-  socket   a TPM behind swtpm's socket interface, with swtpm's flags (data port + control port)
-  mssim    a TPM behind the Microsoft simulator protocol (command port + platform port)
+  socket       a TPM behind swtpm's socket interface, with swtpm's flags (data port + control port)
+  mssim        a TPM behind the Microsoft simulator protocol (command port + platform port)
+  manufacture  EK certificates from a manufacturer CA, as swtpm_setup --create-ek-cert
+  ca export    print the manufacturer CA certificate
+  attest       eventlog (replay a TCG event log), quote (evidence from a TPM), verify (judge it)
 
 Options:
   -h, --help     this help (vtpm <command> --help: the command's options)
@@ -14,7 +17,9 @@ Options:
 Examples:
   vtpm socket --tpm2 --server type=tcp,port=2321 --ctrl type=tcp,port=2322 \\
        --tpmstate dir=/tmp/vtpm --flags not-need-init,startup-clear
-  vtpm mssim --port 2321
+  vtpm mssim --port 2321 --ek-cert /tmp/vtpm-ca
+  vtpm attest quote --tcti mssim:host=127.0.0.1,port=2321 --nonce 0011 --out ev.cbor
+  vtpm attest verify --evidence ev.cbor --nonce 0011
   TPM2TOOLS_TCTI=swtpm:host=127.0.0.1,port=2321 tpm2_getrandom --hex 8
 `;
 
@@ -42,6 +47,9 @@ swtpm's "swtpm socket" flags, so scripts written for swtpm run vtpm in its place
   --seccomp action=none|kill|log
                                accepted; vtpm installs no seccomp profile
   --print-capabilities         print the supported features as JSON
+  --ek-cert CA_DIR             vtpm only: before listening, manufacture the TPM with EK
+                               certificates (L-1 at 0x01c00002, L-2 at 0x01c0000a) from the CA in
+                               CA_DIR (created there on first use); fresh EKs at every start
   -h, --help                   this help
 
 Addresses default to 127.0.0.1. Not supported: unixio channels, --fd, --key, --migration-key,
@@ -49,7 +57,7 @@ Addresses default to 127.0.0.1. Not supported: unixio channels, --fd, --key, --m
 SIGINT / SIGTERM (or CMD_SHUTDOWN on the control channel) stop the server; exit code 0.
 `;
 
-export const MSSIM_HELP = `Usage: vtpm mssim [--port N] [--host ADDRESS] [--tpmstate dir=DIR]
+export const MSSIM_HELP = `Usage: vtpm mssim [--port N] [--host ADDRESS] [--tpmstate dir=DIR] [--ek-cert CA_DIR]
 
 The Microsoft TPM 2.0 simulator protocol (as ibmswtpm2): TPM commands on port N (default 2321),
 platform signals (POWER_ON, NV_ON, ...) on N + 1. The TPM starts powered and waits for
@@ -59,6 +67,9 @@ TPM2_Startup, as ibmswtpm2 does. Use with TCTI mssim:host=ADDRESS,port=N.
   --host ADDRESS               listen address (default 127.0.0.1)
   --tpmstate dir=DIR           state directory, created when missing and checked; not used yet
                                (the TPM state is not persisted yet)
+  --ek-cert CA_DIR             before listening, manufacture the TPM with EK certificates (L-1 at
+                               0x01c00002, L-2 at 0x01c0000a) from the CA in CA_DIR (created there
+                               on first use); fresh EKs at every start
   -h, --help                   this help
 
 SIGINT / SIGTERM (or TPM_STOP from a client) stop the server; exit code 0.

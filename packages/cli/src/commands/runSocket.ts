@@ -7,6 +7,7 @@ import { Logger } from '../runtime/logger.js';
 import { daemonize, isDaemonChild, reportReady } from '../runtime/daemon.js';
 import { serveUntilStopped } from '../runtime/serveUntilStopped.js';
 import { vtpmVersion } from '../runtime/version.js';
+import { ekCertificateSummary, manufacturedTpm } from '../runtime/servedTpm.js';
 import { SOCKET_HELP } from './helpText.js';
 import { sendStartup } from './startupCommand.js';
 
@@ -19,7 +20,8 @@ export async function runSocket(argv: readonly string[]): Promise<void> {
   if (opts.daemon && !isDaemonChild()) await daemonize();
 
   const logger = new Logger(opts.log);
-  const tpm = new Tpm();
+  const manufactured = opts.ekCertCaDir ? await manufacturedTpm('vtpm socket', opts.ekCertCaDir) : null;
+  const tpm = manufactured?.tpm ?? new Tpm();
   if (opts.startup) await sendStartup(tpm, opts.startup, logger);
   const server = await SwtpmServer.start({
     tpm,
@@ -31,10 +33,13 @@ export async function runSocket(argv: readonly string[]): Promise<void> {
     rejectLocality4: opts.rejectLocality4,
   });
   const cleanups = opts.pidFile ? [writePidFile(opts.pidFile)] : [];
-  const line = `vtpm: swtpm socket TPM listening on ${server.host}:${server.port} (control ${server.ctrlHost}:${server.ctrlPort})${opts.needInit ? ', waiting for CMD_INIT' : ''}`;
+  const certificates = manufactured ? `; ${ekCertificateSummary(manufactured.manufactured, opts.ekCertCaDir!)}` : '';
+  const line = `vtpm: swtpm socket TPM listening on ${server.host}:${server.port} (control ${server.ctrlHost}:${server.ctrlPort})${opts.needInit ? ', waiting for CMD_INIT' : ''}${certificates}`;
   logger.log(1, line);
+  // Signal handlers first: a client may stop the server as soon as it reads the listening line.
+  const serving = serveUntilStopped(server, logger, cleanups);
   reportReady(line);
-  await serveUntilStopped(server, logger, cleanups);
+  await serving;
 }
 
 /** What `swtpm socket --print-capabilities` reports, for the features vtpm has. */

@@ -8,16 +8,21 @@ import { UsageError } from '../args/usageError.js';
  * it yet; a later version will.)
  */
 export function prepareStateDir(dir: string): void {
+  prepareWritableDirectory(`--tpmstate dir=${dir}`, dir);
+}
+
+/** A directory an option names (`what`, e.g. `--ca-dir /x`), made when missing and checked to be writable. */
+export function prepareWritableDirectory(what: string, dir: string): void {
   try {
     makeDirectories(dir);
   } catch (e) {
-    throw new UsageError(`--tpmstate dir=${dir}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new UsageError(`${what}: cannot create the directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  if (!statSync(dir).isDirectory()) throw new UsageError(`--tpmstate dir=${dir}: not a directory`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${what}: not a directory`);
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new UsageError(`--tpmstate dir=${dir}: directory is not writable`);
+    throw new UsageError(`${what}: directory is not writable`);
   }
 }
 

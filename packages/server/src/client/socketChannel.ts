@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { openSocket } from '../net/openSocket.js';
 import { ByteReader } from '../stream/byteReader.js';
 
 /**
@@ -13,17 +14,9 @@ export class SocketChannel {
     this.reader = new ByteReader(socket);
   }
 
-  static open(host: string, port: number): Promise<SocketChannel> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      socket.setNoDelay(true);
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        socket.on('error', () => undefined); // surfaced to callers through the reader
-        resolve(new SocketChannel(socket));
-      });
-    });
+  /** Errors after connecting surface to callers through the reader. */
+  static async open(host: string, port: number): Promise<SocketChannel> {
+    return new SocketChannel(await openSocket(host, port));
   }
 
   /** Writes `request` and reads its answer with `readAnswer`, after every earlier exchange. */

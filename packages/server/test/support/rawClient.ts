@@ -1,5 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openSocket } from '../../src/net/openSocket.js';
 import { ByteReader } from '../../src/stream/byteReader.js';
 
 /** Bytes from hex, spaces allowed: hex('8001 0000000c'). */
@@ -21,17 +22,8 @@ export class RawClient {
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
-      socket.setNoDelay(true);
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        socket.on('error', () => undefined);
-        resolve(new RawClient(socket));
-      });
-    });
+  static async connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new RawClient(await openSocket(host, port));
   }
 
   /** One TCP write per argument, with a pause between them so they travel as separate segments. */
@@ -67,5 +59,20 @@ export class RawClient {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/** The raw clients a test opened, closed together after it. */
+export class RawClients {
+  private readonly open: RawClient[] = [];
+
+  async connect(port: number): Promise<RawClient> {
+    const c = await RawClient.connect(port);
+    this.open.push(c);
+    return c;
+  }
+
+  closeAll(): void {
+    for (const c of this.open.splice(0)) c.close();
   }
 }
