@@ -59,7 +59,9 @@ export async function runBenchmark(options: BenchOptions, progress: (line: strin
   const suites = (options.suites ?? [...SUITES]).filter((s) => rowNames(s).some(wanted));
   const known = (options.suites ?? [...SUITES]).flatMap(rowNames);
   const unknown = options.workloads.filter((w) => !known.includes(w));
-  if (unknown.length || suites.length === 0) throw new Error(`no such workload ${unknown.join(', ')}; choose from ${known.join(', ')}`);
+  if (unknown.length || suites.length === 0) {
+    throw new Error(`--workload ${unknown.join(', ')}: not a row of the suites run (${(options.suites ?? SUITES).join(', ')}); choose from ${known.join(', ')}`);
+  }
 
   const notes: string[] = [];
   const run = suites.includes.bind(suites);

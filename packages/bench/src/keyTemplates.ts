@@ -11,15 +11,15 @@ const SIGNING = fixedTPM | fixedParent | sensitiveDataOrigin | userWithAuth | si
 const AK = SIGNING | restricted;
 const emptyPoint = () => ({ x: Buffer.alloc(0), y: Buffer.alloc(0) });
 
-/** ECC P-256 storage key (tpm2_createprimary's default SRK): AES-128-CFB, no scheme. */
-export function eccStorageTemplate(): TpmtPublic {
+/** ECC P-256 storage key (tpm2_createprimary's default SRK): AES-128-CFB, no scheme; `uniqueX` makes it a different key. */
+export function eccStorageTemplate(uniqueX: Buffer = Buffer.alloc(0)): TpmtPublic {
   return {
     type: TPM_ALG.ECC,
     nameAlg: TPM_ALG.SHA256,
     objectAttributes: STORAGE,
     authPolicy: Buffer.alloc(0),
     parameters: { symmetric: AES128CFB, scheme: NO_SCHEME, curveID: TPM_ECC_CURVE.NIST_P256, kdf: NO_SCHEME },
-    unique: emptyPoint(),
+    unique: { x: uniqueX, y: Buffer.alloc(0) },
   };
 }
 

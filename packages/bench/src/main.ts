@@ -17,9 +17,9 @@ const USAGE = `usage: node packages/bench/dist/src/main.js [options]
   --skip-swtpm-proto  skip the raw swtpm data-port protocol rows (core suite; the other suites use mssim framing only)
   --suite S           core, keys, attest or all (default): which tables to measure (see docs/bench.md)
   --workload NAME     only this row (repeatable), of any suite: core PCR_Extend, PCR_Read, GetRandom, Hash;
-                      keys CreatePrimary_ECC, CreatePrimary_RSA_warm, CreatePrimary_RSA_cold, Create_Load_Unseal,
-                      Sign_ECDSA, PolicyPCR_Unseal; attest verifyQuote_ECDSA, verifyQuote_RSA, EventLog_replay,
-                      Quote_ECC, Quote_RSA
+                      keys CreatePrimary_ECC_warm, CreatePrimary_ECC_cold, CreatePrimary_RSA_warm, CreatePrimary_RSA_cold,
+                      Create_Load_Unseal, Sign_ECDSA, PolicyPCR_Unseal; attest verifyQuote_ECDSA, verifyQuote_RSA,
+                      EventLog_replay, Quote_ECC, Quote_RSA
   --event-log FILE    the log the attest suite parses and replays (default packages/attest/test/data/eventlogs/rhel8-uefi.bin)
   --host H            bind/connect address (default 127.0.0.1)
   --port-base P       swtpm P,P+1; vtpm mssim P+2,P+3; vtpm swtpm-proto P+4,P+5 (default 2381)
