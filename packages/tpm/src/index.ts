@@ -3,6 +3,7 @@ export * from './codec/index.js';
 export * from './structures/index.js';
 export * from './errors.js';
 export * from './tpm.js';
+export { STATE_FORMAT_VERSION, StateFormatError, restoreTpm, savePermanentState, saveVolatileState } from './state/tpmState.js';
 export * from './pipeline/commandSpec.js';
 export * from './pipeline/handleTypes.js';
 export * from './spec/index.js';

@@ -18,6 +18,8 @@ import { TPM_ALG } from './constants/alg.js';
 import { AlgorithmSelfTests } from './capability/algorithmSelfTests.js';
 import { ContextState } from './context/contextState.js';
 import { CommandAudit } from './audit/commandAudit.js';
+import { restoreTpm, saveVolatileState, savePermanentState } from './state/tpmState.js';
+import { applyResetData, captureResetData, type ResetData } from './state/resetData.js';
 
 /** Hash of ticket HMACs (the reference's CONTEXT_INTEGRITY_HASH_ALG). */
 const TICKET_HASH = TPM_ALG.SHA512;
@@ -34,9 +36,17 @@ export interface TpmOptions {
   initialized?: boolean;
 }
 
-/** What Shutdown(STATE) preserved for a later Startup(STATE). */
-interface SavedState {
+/** What Shutdown(STATE) preserved for a later TPM Resume or TPM Restart (the reference writes it to NV). */
+export interface SavedState {
   pcrs: ReturnType<PcrBanks['snapshot']>;
+  resetData: ResetData;
+}
+
+/** Startup bookkeeping that state blobs carry. */
+export interface StartupRecord {
+  initPending: boolean;
+  shutdownType: number | null;
+  savedState: SavedState | null;
 }
 
 /**
@@ -92,16 +102,49 @@ export class Tpm {
 
   /** Platform inputs (the mssim platform port's signals): physical presence, cancel, NV available. */
   readonly platform = { physicalPresence: false, cancel: false, nvAvailable: true };
-  /** TPM_ACCESS.tpmEstablishment (PC Client PTP): set by _TPM_Hash_Start, reset only from locality 3 or 4. */
-  tpmEstablished = false;
+  private established = false;
+  /** TPM_ACCESS.tpmEstablishment (PC Client PTP): set by _TPM_Hash_Start, reset only from locality 3 or 4. Permanent. */
+  get tpmEstablished(): boolean {
+    return this.established;
+  }
+  set tpmEstablished(v: boolean) {
+    if (v !== this.established) this.permanentStateVersion++;
+    this.established = v;
+  }
   /** PCR 0 per bank as an H-CRTM sequence (_TPM_Hash_End before Startup) left it; the next Startup(CLEAR) keeps it. */
   hcrtmPcrs: Map<number, Buffer[]> | null = null;
+
+  /**
+   * Counts changes of the permanent state (savePermanentState): a persistence layer writes the
+   * permanent blob when it moved. Bumped by the pipeline after commands that may change it.
+   */
+  permanentStateVersion = 0;
 
   constructor(readonly options: TpmOptions = {}) {
     this.random = new RandomSource(options.seed);
     this.clock = new TpmClock(options.now);
     this.initPending = options.initialized ?? true;
     this.hierarchies = new Hierarchies(this.random);
+  }
+
+  /** The permanent and volatile state blobs (docs/state.md). */
+  save(): { permanent: Buffer; volatile: Buffer } {
+    return { permanent: savePermanentState(this), volatile: saveVolatileState(this) };
+  }
+
+  /** A TPM rebuilt from `save()` blobs; without `volatile`, as after a power cycle (needs Startup). */
+  static restore(blobs: { permanent: Buffer; volatile?: Buffer | null }, options?: TpmOptions): Tpm {
+    return restoreTpm(blobs, options);
+  }
+
+  /** Startup bookkeeping for state blobs (state/tpmState.ts). */
+  get startupRecord(): StartupRecord {
+    return { initPending: this.initPending, shutdownType: this.shutdownType, savedState: this.savedState };
+  }
+  set startupRecord(r: StartupRecord) {
+    this.initPending = r.initPending;
+    this.shutdownType = r.shutdownType;
+    this.savedState = r.savedState;
   }
 
   /** HMAC over a ticket's tag and digest with the hierarchy proof (HashCheck, Verified, Auth tickets). */
@@ -139,6 +182,8 @@ export class Tpm {
     if (!this.orderlyStartup) this.clockUnsafeSince = this.clock.clock;
     const resume = type === TPM_SU.STATE;
     const restart = type === TPM_SU.CLEAR && this.shutdownType === TPM_SU.STATE;
+    // What Shutdown(STATE) saved is what the TPM continues with, as the reference reads it back from NV.
+    if ((resume || restart) && this.savedState) applyResetData(this, this.savedState.resetData);
     // Loaded sessions live in RAM and go at _TPM_Init; saved session contexts survive Restart and Resume.
     if (resume || restart) this.sessions.dropLoaded();
     else this.sessions.clear();
@@ -173,7 +218,7 @@ export class Tpm {
     if (type === TPM_SU.STATE && this.pcrs.reconfigured) throw new TpmError(TPM_RC.TYPE, 'PCR_Allocate since the last TPM Reset').forParameter(1);
     this.shutdownType = type;
     this.nv.shutdown();
-    this.savedState = type === TPM_SU.STATE ? { pcrs: this.pcrs.snapshot() } : null;
+    this.savedState = type === TPM_SU.STATE ? { pcrs: this.pcrs.snapshot(), resetData: captureResetData(this) } : null;
   }
 
   /** The authValue of an entity (hierarchy, PCR, object); TPM_RC_HANDLE when there is none. */

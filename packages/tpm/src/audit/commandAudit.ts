@@ -27,6 +27,20 @@ export class CommandAudit {
   /** The audit hash just changed: the command that changed it is not audited (the reference's size-1 digest). */
   private hashChanged = false;
 
+  /** The command that changed the audit hash is still running: it is not audited (state blobs). */
+  get hashJustChanged(): boolean {
+    return this.hashChanged;
+  }
+  set hashJustChanged(v: boolean) {
+    this.hashChanged = v;
+  }
+
+  /** State blobs: exactly these commands audited. */
+  restoreAudited(commandCodes: number[]): void {
+    this.audited.clear();
+    for (const cc of commandCodes) this.audited.add(cc);
+  }
+
   isAudited(commandCode: number): boolean {
     return this.audited.has(commandCode);
   }

@@ -63,6 +63,11 @@ export class AlgorithmSelfTests {
     return [...this.untested].sort((a, b) => a - b);
   }
 
+  /** State blobs: exactly these algorithms still untested. */
+  restoreToDoList(algs: number[]): void {
+    this.untested = new Set(algs);
+  }
+
   get complete(): boolean {
     return this.untested.size === 0;
   }

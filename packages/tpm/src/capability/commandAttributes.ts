@@ -5,8 +5,8 @@ import type { CommandSpec } from '../pipeline/commandSpec.js';
 // TPMA_CC bits a descriptor cannot tell (Part 3 "Command Attributes"; the reference's
 // CommandAttributeData.h, identical to what swtpm 0.7.1 reports).
 
-/** The command may write NV. */
-const NV: ReadonlySet<CommandName> = new Set<CommandName>([
+/** The command may write NV (TPMA_CC.nv). */
+export const NV_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'NV_UndefineSpaceSpecial', 'EvictControl', 'HierarchyControl', 'NV_UndefineSpace', 'ChangeEPS', 'ChangePPS', 'Clear',
   'ClearControl', 'ClockSet', 'HierarchyChangeAuth', 'NV_DefineSpace', 'PCR_Allocate', 'PCR_SetAuthPolicy', 'PP_Commands',
   'SetPrimaryPolicy', 'NV_GlobalWriteLock', 'GetCommandAuditDigest', 'NV_Increment', 'NV_SetBits', 'NV_Extend', 'NV_Write',
@@ -22,7 +22,7 @@ const FLUSHED: ReadonlySet<CommandName> = new Set<CommandName>(['SequenceComplet
 /** The TPMA_CC of an implemented command: index and flags, cHandles and rHandle from its descriptor. */
 export function commandAttributes(spec: CommandSpec): number {
   let v = spec.code & 0xffff;
-  if (NV.has(spec.name)) v |= TPMA_CC.nv;
+  if (NV_COMMANDS.has(spec.name)) v |= TPMA_CC.nv;
   if (EXTENSIVE.has(spec.name)) v |= TPMA_CC.extensive;
   if (FLUSHED.has(spec.name)) v |= TPMA_CC.flushed;
   v |= spec.handles.length << TPMA_CC.cHandlesShift;

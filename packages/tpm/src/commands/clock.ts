@@ -6,7 +6,7 @@ import type { ClockInfo } from '../structures/time.js';
 import type { Tpm } from '../tpm.js';
 
 /** The reference saves Clock to NV whenever it crosses a multiple of 2^12 ms (TPM_PT_CLOCK_UPDATE). */
-const NV_CLOCK_UPDATE_INTERVAL = 4096n;
+export const NV_CLOCK_UPDATE_INTERVAL = 4096n;
 /** ClockSet may not go beyond this, so Clock cannot roll over (Part 3, 29.2). */
 const CLOCK_SET_MAX = 0xffff000000000000n;
 

@@ -25,6 +25,17 @@ export class SequenceStore {
     return ref;
   }
 
+  /**
+   * The last reference handed out. State blobs carry it, so a restored TPM never reissues a
+   * reference that a context from before the save still holds.
+   */
+  get lastRef(): bigint {
+    return this.next;
+  }
+  set lastRef(v: bigint) {
+    this.next = v;
+  }
+
   /** A new copy of the state saved under `ref`, or undefined when it was dropped. */
   take(ref: Buffer): HashSequence | undefined {
     return this.saved.get(ref.toString('hex'))?.clone();

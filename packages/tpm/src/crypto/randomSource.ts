@@ -23,6 +23,17 @@ export class RandomSource {
     return Buffer.concat(out).subarray(0, n);
   }
 
+  /** The seeded generator's state for state blobs; null for OpenSSL's CSPRNG (nothing to carry). */
+  exportState(): { state: Buffer; counter: number } | null {
+    return this.state ? { state: Buffer.from(this.state), counter: this.counter } : null;
+  }
+
+  /** Continues a seeded generator exactly where `exportState` left it (null: OpenSSL's CSPRNG). */
+  importState(s: { state: Buffer; counter: number } | null): void {
+    this.state = s ? Buffer.from(s.state) : null;
+    this.counter = s ? s.counter : 0;
+  }
+
   /** Adds caller entropy (TPM2_StirRandom). */
   stir(data: Uint8Array): void {
     if (this.state) this.state = createHash('sha256').update(this.state).update(data).digest();

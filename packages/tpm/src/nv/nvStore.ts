@@ -109,6 +109,21 @@ export class NvStore {
     return this.space.countersAvailable();
   }
 
+  /** The highest value a deleted counter reached (state blobs). */
+  get deletedCounterMax(): bigint {
+    return this.maxCounter;
+  }
+
+  /** State blobs: the indices and maxCounter exactly as saved, without the checks and side effects of define. */
+  restore(indices: NvIndex[], deletedCounterMax: bigint): void {
+    this.indices.clear();
+    for (const i of indices) {
+      if (this.indices.has(i.handle)) fail(TPM_RC.NV_DEFINED, 'NV index defined twice');
+      this.indices.set(i.handle, i);
+    }
+    this.maxCounter = deletedCounterMax;
+  }
+
   /** TPM2_Shutdown: ORDERLY data in RAM is saved to NV. */
   shutdown(): void {
     this.saveOrderly();

@@ -30,6 +30,13 @@ export class ObjectTable {
     return i >= 0 && i < this.slots.length ? this.slots[i] : undefined;
   }
 
+  /** Puts an object back at its handle (state blobs); TPM_RC_HANDLE when that slot is out of range or taken. */
+  place(handle: number, obj: TransientObject): void {
+    const i = handle - HR.TRANSIENT;
+    if (!(i >= 0 && i < this.slots.length) || this.slots[i]) fail(TPM_RC.HANDLE, 'transient slot out of range or taken');
+    this.slots[i] = obj;
+  }
+
   remove(handle: number): boolean {
     if (!this.get(handle)) return false;
     this.slots[handle - HR.TRANSIENT] = undefined;

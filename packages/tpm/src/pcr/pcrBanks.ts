@@ -72,6 +72,11 @@ export class PcrBanks {
     if (!PCR_ATTRIBUTES[pcr]!.noIncrement) this.updateCounter = (this.updateCounter + 1) >>> 0;
   }
 
+  /** Puts back banks as `snapshot` gave them (state blobs); the allocation is set separately. */
+  restoreBanks(banks: Map<number, Buffer[]>): void {
+    this.banks = new Map([...banks].map(([alg, bank]) => [alg, bank.map((b) => Buffer.from(b))]));
+  }
+
   /** A copy of every bank, for Shutdown(STATE) and state blobs. */
   snapshot(): Map<number, Buffer[]> {
     return new Map([...this.banks].map(([alg, bank]) => [alg, bank.map((b) => Buffer.from(b))]));

@@ -13,6 +13,7 @@ import type { Implementation } from './handler.js';
 import type { Tpm } from '../tpm.js';
 import { authorizeCommand, respondToSessions } from './authorization.js';
 import { beginCommandAudit } from '../audit/auditHook.js';
+import { trackPermanentChanges } from '../state/permanentChanges.js';
 
 const registry = new Map<number, Implementation>(COMMANDS.map((c) => [c.spec.code, c]));
 
@@ -33,12 +34,14 @@ export function errorResponse(rc: number): Buffer {
  * handler -> response parameters -> response authorization. Any failure is a response code.
  */
 export function execute(tpm: Tpm, command: Buffer, locality: number): Buffer {
-  try {
-    return run(tpm, command, locality);
-  } catch (e) {
-    const err = asTpmError(e);
-    return errorResponse(err.rc);
-  }
+  return trackPermanentChanges(tpm, command, () => {
+    try {
+      return run(tpm, command, locality);
+    } catch (e) {
+      const err = asTpmError(e);
+      return errorResponse(err.rc);
+    }
+  });
 }
 
 function run(tpm: Tpm, command: Buffer, locality: number): Buffer {

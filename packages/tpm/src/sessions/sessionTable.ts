@@ -122,6 +122,39 @@ export class SessionTable {
     this.exclusiveAudit = null;
   }
 
+  /** The context counter: the sequence the next saved session gets (state blobs). */
+  get nextContextSequence(): bigint {
+    return this.contextCounter;
+  }
+
+  /** Context-saved sessions by slot: their handle and context sequence (state blobs, Shutdown(STATE)). */
+  savedContexts(): { handle: number; sequence: bigint }[] {
+    return this.slots.flatMap((s) => (s?.state === 'saved' ? [{ handle: s.handle, sequence: s.sequence }] : []));
+  }
+
+  /** Loaded sessions by slot (state blobs). */
+  loadedSessions(): AuthSession[] {
+    return this.slots.flatMap((s) => (s?.state === 'loaded' ? [s.session] : []));
+  }
+
+  /**
+   * State blobs and Startup after Shutdown(STATE): exactly these saved and loaded sessions and this
+   * counter; TPM_RC_HANDLE when two claim one slot.
+   */
+  restoreSlots(contextCounter: bigint, saved: { handle: number; sequence: bigint }[], loaded: AuthSession[], exclusiveAudit: number | null): void {
+    const slots: (Slot | undefined)[] = new Array(MAX_ACTIVE_SESSIONS);
+    const put = (handle: number, slot: Slot) => {
+      const i = handle & SLOT_MASK;
+      if (i >= MAX_ACTIVE_SESSIONS || slots[i]) fail(TPM_RC.HANDLE, `session slot ${i} out of range or taken twice`);
+      slots[i] = slot;
+    };
+    for (const s of saved) put(s.handle, { state: 'saved', sequence: s.sequence, handle: s.handle });
+    for (const session of loaded) put(session.handle, { state: 'loaded', session });
+    this.slots = slots;
+    this.contextCounter = contextCounter;
+    this.exclusiveAudit = exclusiveAudit;
+  }
+
   private oldestSaved(): { handle: number; sequence: bigint } | undefined {
     let oldest: { handle: number; sequence: bigint } | undefined;
     for (const s of this.slots) if (s?.state === 'saved' && (!oldest || s.sequence < oldest.sequence)) oldest = s;

@@ -15,6 +15,11 @@ export class TpmClock {
     this.clockBaseAt = this.initAt;
   }
 
+  /** Time continues from `ms` (a restored volatile state); Clock is set through `clock`. */
+  restoreTime(ms: bigint): void {
+    this.initAt = this.now() - Number(ms);
+  }
+
   /** _TPM_Init: time restarts at zero; clock continues. */
   init(): void {
     this.clockBase = this.clock;

@@ -20,13 +20,15 @@ export class DictionaryAttack {
   /** Seconds lockoutAuth stays unusable after a failure; 0 means until the next Startup. */
   lockoutRecovery: number = DA_DEFAULTS.lockoutRecovery;
   lockoutAuthEnabled = true;
-  private selfHealTimer = 0n;
-  private lockoutTimer = 0n;
+  /** TPM time of the last failure / healing step (public for state blobs only). */
+  selfHealTimer = 0n;
+  /** TPM time of the last lockoutAuth failure (public for state blobs only). */
+  lockoutTimer = 0n;
   /**
-   * A DA-protected authorization was checked since the last Startup (the reference's g_daUsed):
-   * only then does a non-orderly shutdown count as a failure.
+   * A DA-protected authorization was checked since the last Startup (the reference's g_daUsed,
+   * which it records in NV as its orderly state): only then does a non-orderly shutdown count as a failure.
    */
-  private daUsed = false;
+  daUsed = false;
 
   constructor(private readonly now: () => bigint = () => 0n) {}
 
