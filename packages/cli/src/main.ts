@@ -6,6 +6,8 @@ import { runMssim } from './commands/runMssim.js';
 import { runManufacture } from './commands/runManufacture.js';
 import { runCa } from './commands/runCa.js';
 import { runAttest } from './commands/runAttest.js';
+import { runServe } from './commands/runServe.js';
+import { runInstance } from './commands/runInstance.js';
 import { CommandFailure } from './runtime/commandFailure.js';
 import { reportFailure } from './runtime/daemon.js';
 import { vtpmVersion } from './runtime/version.js';
@@ -16,6 +18,8 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<void>> = {
   manufacture: runManufacture,
   ca: runCa,
   attest: runAttest,
+  serve: runServe,
+  instance: runInstance,
 };
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -18,7 +18,7 @@ describe('vtpm socket options (swtpm syntax)', () => {
     const o = parse('--tpm2 --server type=tcp,port=2321,bindaddr=127.0.0.1 --ctrl type=tcp,port=2322,bindaddr=127.0.0.1 --tpmstate dir=/tmp/s --flags not-need-init --log file=/tmp/s/swtpm.log,level=1 --pid file=/tmp/s/swtpm.pid -d');
     expect(o.server).to.deep.equal({ host: '127.0.0.1', port: 2321 });
     expect(o.ctrl).to.deep.equal({ host: '127.0.0.1', port: 2322 });
-    expect(o.stateDir).to.equal('/tmp/s');
+    expect(o.state).to.deep.include({ dir: '/tmp/s', mode: 0o640, key: null, migrationKey: null, anchor: null });
     expect(o.needInit).to.equal(false);
     expect(o.startup).to.equal(null);
     expect(o.log).to.deep.equal({ target: { path: '/tmp/s/swtpm.log' }, level: 1, prefix: '', truncate: false });
@@ -26,6 +26,16 @@ describe('vtpm socket options (swtpm syntax)', () => {
     expect(o.daemon).to.equal(true);
     expect(o.ekCertCaDir).to.equal(null);
     expect(parse('--tpm2 -p 2400 --ek-cert /tmp/ca').ekCertCaDir).to.equal('/tmp/ca');
+  });
+
+  it('state options: --key and --migration-key in swtpm syntax, --rollback-anchor', () => {
+    const o = parse('--tpm2 -p 2400 --tpmstate dir=/s,mode=0600 --key file=/k,format=binary,mode=aes-256-cbc --migration-key pwdfile=/p,kdf=sha512,remove=true --rollback-anchor nv=0x01500010,password=pw --rollback-tcti swtpm:port=2500');
+    expect(o.state.mode).to.equal(0o600);
+    expect(o.state.key).to.deep.include({ source: { path: '/k' }, kind: 'key', format: 'binary', remove: false });
+    expect(o.state.migrationKey).to.deep.include({ source: { path: '/p' }, kind: 'passphrase', kdf: 'sha512', remove: true });
+    expect(o.state.anchor).to.deep.equal({ nvIndex: 0x01500010, password: 'pw', tcti: { kind: 'swtpm', host: '127.0.0.1', port: 2500 } });
+    expect(parse('--tpm2 -p 2400 --tpmstate dir=/s --key pwdfd=5').state.key).to.deep.include({ source: { fd: 5 }, kind: 'passphrase', kdf: 'pbkdf2' });
+    expect(parse('--tpm2 -p 2400 --tpmstate dir=/s --rollback-anchor file=/a').state.anchor).to.deep.equal({ file: '/a' });
   });
 
   it('defaults: loopback, TPM waits for CMD_INIT without not-need-init, no control port given', () => {
@@ -67,7 +77,12 @@ describe('vtpm socket options (swtpm syntax)', () => {
     expect(refusal('--tpm2 -p 2400 --tpmstate dir=/tmp/s,mode=999')).to.match(/octal/);
     expect(refusal('--tpm2 -p 2400 --pid file=a,fd=3')).to.match(/file=PATH or fd=N/);
     expect(refusal('--tpm2 -p 2400 --log level=3')).to.match(/file=PATH/);
-    expect(refusal('--tpm2 -p 2400 --key file=/tmp/k')).to.match(/not supported/);
+    expect(refusal('--tpm2 -p 2400 --key file=/tmp/k')).to.match(/--key needs --tpmstate dir=DIR/);
+    expect(refusal('--tpm2 -p 2400 --tpmstate dir=/s --key file=/k,mode=aes-cbc')).to.match(/256-bit keys only/);
+    expect(refusal('--tpm2 -p 2400 --tpmstate dir=/s --key file=/k,pwdfile=/p')).to.match(/give one of file=PATH, fd=N, pwdfile=PATH, pwdfd=N/);
+    expect(refusal('--tpm2 -p 2400 --tpmstate dir=/s --key pwdfile=/p,format=hex')).to.match(/format= applies to key files/);
+    expect(refusal('--tpm2 -p 2400 --tpmstate dir=/s --rollback-anchor nv=0x81000001 --rollback-tcti mssim:port=1')).to.match(/an NV index is/);
+    expect(refusal('--tpm2 -p 2400 --tpmstate dir=/s --rollback-anchor nv=0x01500010')).to.match(/needs --rollback-tcti/);
     expect(refusal('--tpm2 -p 2400 --seccomp action=maybe')).to.match(/unknown action/);
   });
 });

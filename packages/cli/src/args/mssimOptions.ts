@@ -1,6 +1,7 @@
 import { readOptions, type OptionSpec } from './argvReader.js';
-import { parseKeyValueList } from './keyValueList.js';
 import { parsePort } from './numbers.js';
+import { OptionLookup } from './optionLookup.js';
+import { TPM_STATE_OPTION_SPECS, parseTpmStateOptions, type TpmStateOptions } from './tpmStateOptions.js';
 import { UsageError } from './usageError.js';
 
 /** `vtpm mssim`: the Microsoft simulator protocol on --port (commands) and --port + 1 (platform). */
@@ -8,7 +9,8 @@ export interface MssimOptions {
   help: boolean;
   host: string;
   port: number;
-  stateDir: string | null;
+  /** --tpmstate, --key, --rollback-anchor. */
+  state: TpmStateOptions;
   /** `--ek-cert CA_DIR`: manufacture the TPM (EK certificates in NV) with this CA before listening. */
   ekCertCaDir: string | null;
 }
@@ -20,7 +22,7 @@ const SPECS: readonly OptionSpec[] = [
   { name: '--help', aliases: ['-h'], takesValue: false },
   { name: '--port', aliases: ['-p'], takesValue: true },
   { name: '--host', takesValue: true },
-  { name: '--tpmstate', takesValue: true },
+  ...TPM_STATE_OPTION_SPECS,
   { name: '--ek-cert', takesValue: true },
 ];
 
@@ -28,16 +30,10 @@ export function parseMssimOptions(argv: readonly string[]): MssimOptions {
   const options = readOptions('vtpm mssim', argv, SPECS);
   const last = (name: string) => options.filter((o) => o.name === name).at(-1);
   const port = last('--port');
-  const tpmstate = last('--tpmstate');
-  let stateDir: string | null = null;
-  if (tpmstate) {
-    const { values } = parseKeyValueList('--tpmstate', tpmstate.value!, ['dir']);
-    stateDir = values.get('dir') ?? null;
-    if (!stateDir) throw new UsageError('vtpm mssim: --tpmstate: give dir=DIR');
-  }
+  const state = parseTpmStateOptions(new OptionLookup('vtpm mssim', options));
   const portNumber = port ? parsePort('--port', port.value!) : MSSIM_DEFAULT_PORT;
   if (portNumber === 65535) throw new UsageError('vtpm mssim: --port 65535 leaves no room for the platform port (--port + 1)');
   const host = last('--host')?.value ?? '127.0.0.1';
   if (host === '') throw new UsageError('vtpm mssim: --host: empty address');
-  return { help: options.some((o) => o.name === '--help'), host, port: portNumber, stateDir, ekCertCaDir: last('--ek-cert')?.value ?? null };
+  return { help: options.some((o) => o.name === '--help'), host, port: portNumber, state, ekCertCaDir: last('--ek-cert')?.value ?? null };
 }

@@ -1,9 +1,11 @@
 import { readOptions, type OptionSpec, type ParsedOption } from './argvReader.js';
 import { parseKeyValueList } from './keyValueList.js';
-import { parseNonNegativeInteger, parseOctalMode, parsePort } from './numbers.js';
+import { parseNonNegativeInteger, parsePort } from './numbers.js';
 import { UsageError } from './usageError.js';
 import type { LogOptions } from './logOptions.js';
 import { parseLogOption } from './logOptions.js';
+import { OptionLookup } from './optionLookup.js';
+import { TPM_STATE_OPTION_SPECS, parseTpmStateOptions, type TpmStateOptions } from './tpmStateOptions.js';
 
 /** Where a TCP channel listens. */
 export interface Endpoint {
@@ -18,7 +20,10 @@ export interface SocketOptions {
   server: Endpoint;
   /** Null without --ctrl: the control channel then gets a free loopback port. */
   ctrl: Endpoint | null;
-  stateDir: string | null;
+  /** --tpmstate (or $TPM_PATH), --key, --migration-key, --rollback-anchor. */
+  state: TpmStateOptions;
+  /** --print-states: list the state files and exit. */
+  printStates: boolean;
   /** Without not-need-init (or a startup-* flag), the TPM waits for CMD_INIT. */
   needInit: boolean;
   startup: 'clear' | 'state' | null;
@@ -39,7 +44,7 @@ const SPECS: readonly OptionSpec[] = [
   { name: '--server', takesValue: true },
   { name: '--port', aliases: ['-p'], takesValue: true },
   { name: '--ctrl', takesValue: true },
-  { name: '--tpmstate', takesValue: true },
+  ...TPM_STATE_OPTION_SPECS,
   { name: '--flags', takesValue: true },
   { name: '--pid', takesValue: true },
   { name: '--log', takesValue: true },
@@ -48,24 +53,19 @@ const SPECS: readonly OptionSpec[] = [
   { name: '--seccomp', takesValue: true },
   { name: '--print-capabilities', takesValue: false },
   { name: '--ek-cert', takesValue: true },
+  { name: '--print-states', takesValue: false },
   // Accepted by swtpm, not by vtpm: named here so the message says why rather than "unrecognized".
-  { name: '--key', takesValue: true },
-  { name: '--migration-key', takesValue: true },
   { name: '--runas', aliases: ['-r'], takesValue: true },
   { name: '--fd', aliases: ['-f'], takesValue: true },
   { name: '--terminate', aliases: ['-t'], takesValue: false },
   { name: '--vtpm-proxy', takesValue: false },
-  { name: '--print-states', takesValue: false },
 ];
 
 const UNSUPPORTED: Record<string, string> = {
-  '--key': 'state encryption keys are not supported yet (the TPM state is not persisted yet)',
-  '--migration-key': 'state encryption keys are not supported yet',
   '--runas': 'changing user is not supported: start vtpm as the user it should run as',
   '--fd': 'inherited socket descriptors are not supported: use --server type=tcp,port=N',
   '--terminate': 'ending the TPM when a data connection closes is not supported',
   '--vtpm-proxy': 'the Linux vtpm proxy device is not supported',
-  '--print-states': 'state listing is not supported yet (the TPM state is not persisted yet)',
 };
 
 /** Parses `vtpm socket` arguments with swtpm's syntax; throws UsageError. */
@@ -77,6 +77,7 @@ export function parseSocketOptions(argv: readonly string[]): SocketOptions {
 
   const help = has('--help');
   const printCapabilities = has('--print-capabilities');
+  const printStates = has('--print-states');
   if (!help && !printCapabilities && !has('--tpm2')) throw new UsageError(`${COMMAND}: vtpm emulates TPM 2.0 only: pass --tpm2 (swtpm's default is TPM 1.2)`);
 
   const serverOpt = last('--server');
@@ -84,7 +85,6 @@ export function parseSocketOptions(argv: readonly string[]): SocketOptions {
   const server = serverOpt ? parseServer(serverOpt.value!) : null;
   const port = portOpt ? parsePort(portOpt.spelling, portOpt.value!) : null;
   const flags = parseFlags(last('--flags')?.value ?? '');
-  const tpmstate = last('--tpmstate');
   const pid = last('--pid');
   const log = last('--log');
   const locality = last('--locality');
@@ -92,13 +92,14 @@ export function parseSocketOptions(argv: readonly string[]): SocketOptions {
   if (seccomp) parseSeccomp(seccomp.value!);
 
   const data: Endpoint | null = server ? { host: server.host, port: port ?? server.port ?? missingPort() } : port !== null ? { host: DEFAULT_BIND, port } : null;
-  if (!data && !help && !printCapabilities) throw new UsageError(`${COMMAND}: no data port: give --server type=tcp,port=N (or -p N)`);
+  if (!data && !help && !printCapabilities && !printStates) throw new UsageError(`${COMMAND}: no data port: give --server type=tcp,port=N (or -p N)`);
   return {
     help,
     printCapabilities,
     server: data ?? { host: DEFAULT_BIND, port: 0 },
     ctrl: last('--ctrl') ? parseCtrl(last('--ctrl')!.value!) : null,
-    stateDir: tpmstate ? parseTpmState(tpmstate.value!) : (process.env.TPM_PATH ?? null),
+    state: parseTpmStateOptions(new OptionLookup(COMMAND, options), { useTpmPath: true, migration: true }),
+    printStates,
     needInit: flags.needInit,
     startup: flags.startup,
     pidFile: pid ? parsePid(pid.value!) : null,
@@ -146,15 +147,6 @@ function parseFlags(text: string): { needInit: boolean; startup: 'clear' | 'stat
   const startup = words.has('startup-clear') ? 'clear' : words.has('startup-state') ? 'state' : null;
   // As swtpm: a startup-* flag other than startup-none implies not-need-init.
   return { needInit: !words.has('not-need-init') && startup === null, startup };
-}
-
-function parseTpmState(text: string): string {
-  const { values } = parseKeyValueList('--tpmstate', text, ['dir', 'mode', 'backend-uri']);
-  if (values.has('backend-uri')) throw new UsageError(`${COMMAND}: --tpmstate backend-uri= is not supported: use dir=DIR`);
-  if (values.has('mode')) parseOctalMode('--tpmstate mode', values.get('mode')!);
-  const dir = values.get('dir');
-  if (!dir) throw new UsageError(`${COMMAND}: --tpmstate: give dir=DIR`);
-  return dir;
 }
 
 function parsePid(text: string): { path: string } | { fd: number } {

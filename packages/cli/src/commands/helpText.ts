@@ -6,7 +6,9 @@ A TPM 2.0 emulator that real TPM clients (tpm2-tools, tpm2-tss, tpm2-pytss) acce
 Commands:
   socket       a TPM behind swtpm's socket interface, with swtpm's flags (data port + control port)
   mssim        a TPM behind the Microsoft simulator protocol (command port + platform port)
-  manufacture  EK certificates from a manufacturer CA, as swtpm_setup --create-ek-cert
+  manufacture  a TPM with EK certificates from a manufacturer CA, as swtpm_setup --create-ek-cert
+  serve        many vTPMs in one process (vtpm serve --instances DIR)
+  instance     create, list, stop, start, destroy the instances of a vtpm serve
   ca export    print the manufacturer CA certificate
   attest       eventlog (replay a TCG event log), quote (evidence from a TPM), verify (judge it)
 
@@ -34,8 +36,20 @@ swtpm's "swtpm socket" flags, so scripts written for swtpm run vtpm in its place
                                control channel (swtpm's CMD_* protocol); without it, a free
                                loopback port is used and printed
   --tpmstate dir=DIR[,mode=0640]
-                               state directory, created when missing and checked to be writable.
-                               Not used yet: the TPM state is not persisted (a later version will).
+                               state directory (swtpm's file names): the TPM is loaded from it, or
+                               made fresh when it holds none; every change of the permanent state is
+                               written (crash-safely) before its response; the volatile state at
+                               CMD_SHUTDOWN, CMD_STORE_VOLATILE, TPM2_Shutdown and a clean exit.
+                               A state that cannot be read or decrypted: exit code 1, never a blank TPM
+  --key file=PATH|fd=N[,format=hex|binary][,mode=aes-256-gcm][,remove=true|false]
+  --key pwdfile=PATH|pwdfd=N[,kdf=pbkdf2|sha512][,mode=aes-256-gcm][,remove=true|false]
+                               encrypt and authenticate the state files (AES-256-GCM; a passphrase
+                               is stretched with PBKDF2-SHA512)
+  --migration-key (as --key)   seal state blobs that leave over the control channel (GET_STATEBLOB);
+                               only blobs sealed with it are taken (SET_STATEBLOB)
+  --rollback-anchor file=PATH | nv=INDEX[,password=PW] --rollback-tcti mssim:host=A,port=N
+                               record each state generation outside the directory (a file, or an NV
+                               counter in another TPM): an older state put back is refused
   --flags [not-need-init][,startup-clear|startup-state|startup-none][,disable-auto-shutdown]
                                without not-need-init (or a startup-* flag) the TPM waits for
                                CMD_INIT on the control channel; startup-clear sends TPM2_Startup(CLEAR)
@@ -47,17 +61,18 @@ swtpm's "swtpm socket" flags, so scripts written for swtpm run vtpm in its place
   --seccomp action=none|kill|log
                                accepted; vtpm installs no seccomp profile
   --print-capabilities         print the supported features as JSON
+  --print-states               print the state files present in --tpmstate as JSON
   --ek-cert CA_DIR             vtpm only: before listening, manufacture the TPM with EK
                                certificates (L-1 at 0x01c00002, L-2 at 0x01c0000a) from the CA in
-                               CA_DIR (created there on first use); fresh EKs at every start
+                               CA_DIR (created there on first use) when the TPM is new
   -h, --help                   this help
 
-Addresses default to 127.0.0.1. Not supported: unixio channels, --fd, --key, --migration-key,
---runas, --terminate, --vtpm-proxy, --print-states.
+Addresses default to 127.0.0.1. Not supported: unixio channels, --fd, --runas, --terminate,
+--vtpm-proxy.
 SIGINT / SIGTERM (or CMD_SHUTDOWN on the control channel) stop the server; exit code 0.
 `;
 
-export const MSSIM_HELP = `Usage: vtpm mssim [--port N] [--host ADDRESS] [--tpmstate dir=DIR] [--ek-cert CA_DIR]
+export const MSSIM_HELP = `Usage: vtpm mssim [--port N] [--host ADDRESS] [--tpmstate dir=DIR [--key ...]] [--ek-cert CA_DIR]
 
 The Microsoft TPM 2.0 simulator protocol (as ibmswtpm2): TPM commands on port N (default 2321),
 platform signals (POWER_ON, NV_ON, ...) on N + 1. The TPM starts powered and waits for
@@ -65,11 +80,15 @@ TPM2_Startup, as ibmswtpm2 does. Use with TCTI mssim:host=ADDRESS,port=N.
 
   -p, --port N                 command port (platform port: N + 1); 0 picks free ports
   --host ADDRESS               listen address (default 127.0.0.1)
-  --tpmstate dir=DIR           state directory, created when missing and checked; not used yet
-                               (the TPM state is not persisted yet)
-  --ek-cert CA_DIR             before listening, manufacture the TPM with EK certificates (L-1 at
+  --tpmstate dir=DIR[,mode=0640]
+                               state directory: loaded, or a new TPM written there; every change of
+                               the permanent state is written before its response (the platform
+                               powers the TPM on: no volatile state is kept)
+  --key ..., --rollback-anchor ...
+                               as vtpm socket: encrypt the state files; anchor their generations
+  --ek-cert CA_DIR             before listening, manufacture a new TPM with EK certificates (L-1 at
                                0x01c00002, L-2 at 0x01c0000a) from the CA in CA_DIR (created there
-                               on first use); fresh EKs at every start
+                               on first use)
   -h, --help                   this help
 
 SIGINT / SIGTERM (or TPM_STOP from a client) stop the server; exit code 0.

@@ -1,22 +1,21 @@
 /** `vtpm manufacture --help` and `vtpm ca --help`. */
-export const MANUFACTURE_HELP = `Usage: vtpm manufacture --tpmstate dir=DIR [--ca-dir DIR] [--templates L-1,L-2,...] [--overwrite]
+export const MANUFACTURE_HELP = `Usage: vtpm manufacture --tpmstate dir=DIR [--key ...] [--ca-dir DIR] [--templates L-1,L-2,...] [--overwrite]
 
 What swtpm_setup --tpm2 --create-ek-cert does, with vtpm's own manufacturer CA: creates the CA in
 --ca-dir (or loads the one there), creates the TPM's endorsement keys from the TCG templates, has
 the CA certify them, and stores each certificate in NV at its template's index (L-1: 0x01c00002,
-L-2: 0x01c0000a), where tpm2_nvread and tpm2_getekcertificate find them. Prints the CA's
+L-2: 0x01c0000a), where tpm2_nvread and tpm2_getekcertificate find them. The TPM, shut down
+orderly, is written to --tpmstate, from where vtpm socket / vtpm mssim serve it. Prints the CA's
 directory, each EK's Name and the NV indices.
 
-NOT YET PERSISTED: the TPM state is not saved to --tpmstate yet (a later version will), so the
-manufactured TPM ends with this command; the CA stays. To serve a TPM with EK certificates, let
-the server manufacture it at start: vtpm socket --tpm2 ... --ek-cert CA_DIR (or vtpm mssim).
-
-  --tpmstate dir=DIR           state directory (created when missing and checked; not written yet)
+  --tpmstate dir=DIR[,mode=0640]
+                               where the TPM state is written (created when missing)
+  --key ...                    encrypt the state files (as vtpm socket --key)
   --ca-dir DIR                 the CA's directory: ca.pem (the certificate verifiers trust) and
                                ca-key.pem (mode 0600); created on first use; default DIR/ca
   --templates L-1,L-2,...      EK templates to certify (default L-1,L-2, what tpm2_createek uses;
                                swtpm_setup certifies L-1,H-3); all but H-5 and H-7
-  --overwrite                  accepted; has no effect while no state is written
+  --overwrite                  replace a TPM state already in DIR (without it: exit code 1)
   -h, --help                   this help
 
 The CA certificate: vtpm ca export --ca-dir DIR.

@@ -1,21 +1,36 @@
+import { Tpm } from '@vtpm/tpm';
 import { MssimServer } from '@vtpm/server';
+import type { ManufactureResult } from '@vtpm/attest';
 import { parseMssimOptions } from '../args/mssimOptions.js';
-import { prepareStateDir } from '../runtime/stateDir.js';
 import { Logger } from '../runtime/logger.js';
 import { serveUntilStopped } from '../runtime/serveUntilStopped.js';
 import { ekCertificateSummary, manufacturedTpm } from '../runtime/servedTpm.js';
+import { describeOrigin, openServedState } from '../runtime/tpmStateSetup.js';
 import { MSSIM_HELP } from './helpText.js';
+
+const COMMAND = 'vtpm mssim';
 
 /** `vtpm mssim ...`: the Microsoft simulator protocol. */
 export async function runMssim(argv: readonly string[]): Promise<void> {
   const opts = parseMssimOptions(argv);
   if (opts.help) return void process.stdout.write(MSSIM_HELP);
-  if (opts.stateDir) prepareStateDir(opts.stateDir);
-  const manufactured = opts.ekCertCaDir ? await manufacturedTpm('vtpm mssim', opts.ekCertCaDir) : null;
-  const server = await MssimServer.start({ host: opts.host, port: opts.port, ...(manufactured ? { tpm: manufactured.tpm } : {}) });
-  const certificates = manufactured ? `; ${ekCertificateSummary(manufactured.manufactured, opts.ekCertCaDir!)}` : '';
+  const logger = new Logger(null);
+  let manufactured: ManufactureResult | null = null;
+  // The platform powers the TPM on (POWER_ON): a stored volatile state is never resumed here.
+  const state = await openServedState(COMMAND, opts.state, {
+    resumeVolatile: false,
+    fresh: async () => {
+      if (!opts.ekCertCaDir) return new Tpm();
+      const made = await manufacturedTpm(COMMAND, opts.ekCertCaDir);
+      manufactured = made.manufactured;
+      return made.tpm;
+    },
+  });
+  for (const note of state.notes) logger.error(`vtpm: ${note}`);
+  const server = await MssimServer.start({ host: opts.host, port: opts.port, keeper: state.keeper });
+  const certificates = manufactured ? `; ${ekCertificateSummary(manufactured, opts.ekCertCaDir!)}` : opts.ekCertCaDir ? '; --ek-cert: the stored TPM keeps the EK certificates it was made with' : '';
   // Signal handlers first: a client may stop the server as soon as it reads the listening line.
-  const serving = serveUntilStopped(server, new Logger(null), []);
-  process.stdout.write(`vtpm: mssim TPM listening on ${server.host}:${server.port} (platform ${server.platformPort})${certificates}\n`);
+  const serving = serveUntilStopped(server, logger, []);
+  process.stdout.write(`vtpm: mssim TPM listening on ${server.host}:${server.port} (platform ${server.platformPort})${describeOrigin(state, opts.state.dir)}${certificates}\n`);
   await serving;
 }

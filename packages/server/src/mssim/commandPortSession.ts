@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { errorResponse, TPM_RC } from '@vtpm/tpm';
 import { ByteReader } from '../stream/byteReader.js';
 import { writeFrame } from '../net/writeFrame.js';
 import { endSocket } from '../net/endSocket.js';
@@ -8,6 +9,7 @@ import { hashData, hashEnd, hashStart } from '../platform/drtmSequence.js';
 import type { MssimContext } from './mssimContext.js';
 
 const ACK = u32(0);
+const FAILURE = errorResponse(TPM_RC.FAILURE);
 
 /**
  * One connection to the command port, served as the reference TcpServer.c TpmServer() does:
@@ -27,7 +29,7 @@ export async function serveCommandPort(socket: Socket, ctx: MssimContext): Promi
           if (size > MSSIM_MAX_BUFFER) return;
           const command = await r.read(size);
           r.frameDone();
-          await writeFrame(socket, sendCommandReply(runCommand(ctx, command, locality)));
+          await writeFrame(socket, sendCommandReply(await runCommand(ctx, command, locality)));
           break;
         }
         case MSSIM.SIGNAL_HASH_START:
@@ -75,10 +77,22 @@ export async function serveCommandPort(socket: Socket, ctx: MssimContext): Promi
   }
 }
 
-/** A powered-off TPM answers nothing: the reference replies with an empty response (size 0). */
-function runCommand(ctx: MssimContext, command: Buffer, locality: number): Buffer {
+/**
+ * A powered-off TPM answers nothing: the reference replies with an empty response (size 0). With
+ * a state directory the response waits until the state it reflects is stored; a failed write is
+ * answered TPM_RC_FAILURE (and every later command too), so no change is acknowledged unstored.
+ */
+async function runCommand(ctx: MssimContext, command: Buffer, locality: number): Promise<Buffer> {
   if (!ctx.tpm.powered) return Buffer.alloc(0);
+  if (ctx.keeper.failure) return FAILURE;
   const response = ctx.tpm.execute(command, locality);
   ctx.sizes.record(command, response);
-  return response;
+  const storing = ctx.keeper.afterCommand(command, response);
+  if (!storing) return response;
+  try {
+    await storing;
+    return response;
+  } catch {
+    return FAILURE;
+  }
 }

@@ -7,6 +7,7 @@ import { CommandResponseSizes } from './commandResponseSizes.js';
 import { serveCommandPort } from './commandPortSession.js';
 import { servePlatformPort } from './platformPortSession.js';
 import type { MssimContext } from './mssimContext.js';
+import { TpmStateKeeper } from '../persistence/tpmStateKeeper.js';
 
 /**
  * A TPM behind the Microsoft simulator protocol: TPM commands on `port`, platform signals on
@@ -23,25 +24,34 @@ export class MssimServer {
     readonly tpm: Tpm,
     private readonly command: TcpService,
     private readonly platform: TcpService,
+    keeper: TpmStateKeeper,
   ) {
     this.closing = new CloseOnce(async () => {
       await Promise.all([this.command.close(), this.platform.close()]);
+      await keeper.flush();
+      keeper.store.files?.lock.release();
     });
   }
 
-  static async start(opts: ServerOptions & { port: number }): Promise<MssimServer> {
-    const tpm = opts.tpm ?? new Tpm();
+  /**
+   * `keeper`: the TPM with its state directory (TpmStateKeeper.start); the permanent state is
+   * stored after each command that changes it, before the response. The mssim platform powers
+   * the TPM off and on, so a volatile state is neither stored nor resumed.
+   */
+  static async start(opts: ServerOptions & { port: number; keeper?: TpmStateKeeper }): Promise<MssimServer> {
+    const keeper = opts.keeper ?? TpmStateKeeper.inMemory(opts.tpm ?? new Tpm());
+    const tpm = keeper.tpm;
     // A TPM made without _TPM_Init (initialized: false) is, to the platform, not powered on yet.
     if (tpm.options.initialized === false) tpm.powered = false;
     let server: MssimServer | null = null;
-    const ctx: MssimContext = { tpm, sizes: new CommandResponseSizes(), stop: () => void server?.close() };
+    const ctx: MssimContext = { tpm, keeper, sizes: new CommandResponseSizes(), stop: () => void server?.close() };
     const [command, platform] = await listenPortPair(
       opts.host ?? DEFAULT_HOST,
       opts.port,
       (socket) => serveCommandPort(socket, ctx),
       (socket) => servePlatformPort(socket, ctx),
     );
-    server = new MssimServer(tpm, command, platform);
+    server = new MssimServer(tpm, command, platform, keeper);
     return server;
   }
 

@@ -61,3 +61,8 @@ export function hashEnd(tpm: Tpm): void {
 export function abortHashSequence(tpm: Tpm): void {
   sequences.delete(tpm);
 }
+
+/** A _TPM_Hash_Start sequence is open (its hash states cannot be serialized). */
+export function hashSequenceInProgress(tpm: Tpm): boolean {
+  return sequences.has(tpm);
+}

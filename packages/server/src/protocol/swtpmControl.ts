@@ -21,7 +21,7 @@ export const CTRL = {
   SET_DATAFD: 16,
   SET_BUFFERSIZE: 17,
   GET_INFO: 18,
-  /** Added after swtpm 0.7; 0.7.1 answers it as an unknown command. */
+  /** Added after swtpm 0.7.1 (u32 retries): take the state directory's lock back after a failed migration. */
   LOCK_STORAGE: 19,
 } as const;
 
@@ -30,9 +30,15 @@ export const PTM_RES = {
   SUCCESS: 0x00,
   BAD_PARAMETER: 0x03,
   FAIL: 0x09,
+  /** A state blob is sealed with a key that is not configured. */
+  KEYNOTFOUND: 0x0d,
   /** Unknown command, or a command that needs the TPM running (or stopped) when it is not. */
   BAD_ORDINAL: 0x0a,
   IOERROR: 0x1f,
+  /** A state blob does not open with the configured key (wrong key, or forged). */
+  DECRYPT_ERROR: 0x21,
+  /** A state blob of a format version this vtpm does not read. */
+  BAD_VERSION: 0x2e,
   BAD_LOCALITY: 0x3d,
   /** GET_STATEBLOB of a blob that does not exist. */
   RETRY: 0x800,
@@ -57,9 +63,11 @@ export const PTM_CAP = {
   GET_INFO: 1 << 14,
   /** The data channel accepts the mssim TPM_SEND_COMMAND prefix. */
   SEND_COMMAND_HEADER: 1 << 15,
+  /** CMD_LOCK_STORAGE (swtpm after 0.7.1). */
+  LOCK_STORAGE: 1 << 16,
 } as const;
 
-/** PTM_INIT_FLAG_DELETE_VOLATILE: drop a stored volatile state instead of resuming from it. */
+/** PTM_INIT_FLAG_DELETE_VOLATILE: resume from the stored volatile state, then delete it (QEMU's resume, `swtpm_ioctl -i`). */
 export const PTM_INIT_FLAG_DELETE_VOLATILE = 1;
 
 export const PTM_BLOB_TYPE = { PERMANENT: 1, VOLATILE: 2, SAVESTATE: 3 } as const;

@@ -1,13 +1,16 @@
-import { CTRL, PTM_CAP, PTM_GETINFO_SIZE, PTM_RES, PTM_STATE_FLAG, TPM_BUFFER_MAX, TPM_BUFFER_MIN } from '../protocol/swtpmControl.js';
-import { u32 } from '../protocol/mssimProtocol.js';
+import { CTRL, PTM_CAP, PTM_CONFIG_FLAG, PTM_GETINFO_SIZE, PTM_RES, TPM_BUFFER_MAX, TPM_BUFFER_MIN } from '../protocol/swtpmControl.js';
 import { hashEnd, hashStart } from '../platform/drtmSequence.js';
-import { initTpm } from '../platform/tpmInit.js';
 import { implementationInfo } from './implementationInfo.js';
+import { badInput, notRunning, result, type ControlAnswer } from './controlAnswer.js';
+import { afterPermanentChange, answerGetStateBlob, answerInit, answerLockStorage, answerShutdown, answerStop, answerStoreVolatile } from './stateCommands.js';
 import type { SwtpmDevice } from './swtpmDevice.js';
 
+export type { ControlAnswer } from './controlAnswer.js';
+
 /**
- * What GET_CAPABILITY answers: every control command swtpm 0.7.1 offers and the mssim prefix on
- * the data channel. SET_DATAFD is listed as swtpm lists it, though over TCP it fails as swtpm's does.
+ * What GET_CAPABILITY answers: every control command swtpm offers (LOCK_STORAGE since after 0.7.1)
+ * and the mssim prefix on the data channel. SET_DATAFD is listed as swtpm lists it, though over
+ * TCP it fails as swtpm's does.
  */
 const CAPABILITIES = Object.values(PTM_CAP).reduce((a, b) => a | b, 0);
 
@@ -19,25 +22,16 @@ export const AWAITED_REQUEST_BYTES: Readonly<Record<number, number>> = {
   [CTRL.GET_STATEBLOB]: 12,
   [CTRL.HASH_DATA]: 4, // then `length` data bytes
   [CTRL.SET_STATEBLOB]: 12, // then `length` blob bytes
+  [CTRL.LOCK_STORAGE]: 4,
 };
-
-/** Result of one control command: the answer, and what happens after it is sent. */
-export interface ControlAnswer {
-  reply: Buffer;
-  /** `terminate`: the process ends (CMD_SHUTDOWN); `hangUp`: this connection ends. */
-  after?: 'terminate' | 'hangUp';
-}
-
-const result = (code: number): ControlAnswer => ({ reply: u32(code) });
-const notRunning = result(PTM_RES.BAD_ORDINAL);
-const badInput = result(PTM_RES.BAD_PARAMETER);
 
 /**
  * Answers a control command whose request body (everything after the code that came with it)
  * has arrived, with swtpm 0.7.1's result codes and layouts (ctrlchannel.c). HASH_DATA and
  * SET_STATEBLOB carry payloads and are answered by `answerHashData` / `answerSetStateBlob`.
+ * Commands that touch the stored state answer asynchronously.
  */
-export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffer): ControlAnswer {
+export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffer): ControlAnswer | Promise<ControlAnswer> {
   const n = body.length;
   switch (code) {
     case CTRL.GET_CAPABILITY: {
@@ -47,18 +41,13 @@ export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffe
     }
     case CTRL.INIT:
       if (n !== 4) return badInput;
-      // Flags: DELETE_VOLATILE drops a stored volatile state; none is kept yet, so INIT always starts afresh.
-      initTpm(dev.tpm);
-      dev.running = true;
-      return result(PTM_RES.SUCCESS);
+      return answerInit(dev, body.readUInt32BE(0));
     case CTRL.STOP:
       if (n !== 0) return badInput;
-      dev.running = false;
-      return result(PTM_RES.SUCCESS);
+      return answerStop(dev);
     case CTRL.SHUTDOWN:
       if (n !== 0) return badInput;
-      dev.running = false;
-      return { reply: u32(PTM_RES.SUCCESS), after: 'terminate' };
+      return answerShutdown(dev);
     case CTRL.GET_TPMESTABLISHED: {
       if (!dev.running) return notRunning;
       if (n !== 0) return badInput;
@@ -73,7 +62,7 @@ export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffe
       const locality = body[0]!;
       if (locality !== 3 && locality !== 4) return result(PTM_RES.BAD_LOCALITY);
       dev.tpm.tpmEstablished = false;
-      return result(PTM_RES.SUCCESS);
+      return afterPermanentChange(dev, result(PTM_RES.SUCCESS));
     }
     case CTRL.SET_LOCALITY: {
       if (n < 1) return badInput;
@@ -87,7 +76,7 @@ export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffe
       if (!dev.running) return notRunning;
       if (n !== 0) return badInput;
       (code === CTRL.HASH_START ? hashStart : hashEnd)(dev.tpm);
-      return result(PTM_RES.SUCCESS);
+      return afterPermanentChange(dev, result(PTM_RES.SUCCESS));
     case CTRL.CANCEL_TPM_CMD:
       if (!dev.running) return notRunning;
       if (n !== 0) return badInput;
@@ -96,13 +85,14 @@ export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffe
     case CTRL.STORE_VOLATILE:
       if (!dev.running) return notRunning;
       if (n !== 0) return badInput;
-      return result(PTM_RES.SUCCESS);
+      return answerStoreVolatile(dev);
     case CTRL.GET_STATEBLOB:
-      if (!dev.running) return notRunning;
       return answerGetStateBlob(dev, body);
     case CTRL.GET_CONFIG: {
       if (n !== 0) return badInput;
-      return { reply: Buffer.alloc(8) }; // result 0, flags 0: no file key, no migration key
+      const reply = Buffer.alloc(8); // result 0, then which keys are configured
+      reply.writeUInt32BE((dev.keys.stateKey ? PTM_CONFIG_FLAG.FILE_KEY : 0) | (dev.keys.migrationKey ? PTM_CONFIG_FLAG.MIGRATION_KEY : 0), 4);
+      return { reply };
     }
     case CTRL.SET_DATAFD:
       // Passing a file descriptor needs a Unix socket (SCM_RIGHTS); over TCP swtpm answers TPM_IOERROR.
@@ -111,8 +101,9 @@ export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffe
       return answerSetBufferSize(dev, body);
     case CTRL.GET_INFO:
       return answerGetInfo(body);
+    case CTRL.LOCK_STORAGE:
+      return answerLockStorage(dev, body);
     default:
-      // Includes LOCK_STORAGE (19), which swtpm only learnt after 0.7.1.
       return notRunning;
   }
 }
@@ -120,31 +111,6 @@ export function answerControlCommand(dev: SwtpmDevice, code: number, body: Buffe
 /** HASH_DATA, after its payload went into the DRTM sequence (when the TPM runs). */
 export function answerHashData(dev: SwtpmDevice): ControlAnswer {
   return dev.running ? result(PTM_RES.SUCCESS) : notRunning;
-}
-
-/** SET_STATEBLOB: only while the TPM is stopped; bytes beyond the announced length are an error. */
-export function answerSetStateBlob(dev: SwtpmDevice, stateFlags: number, type: number, blob: Buffer, trailingBytes: number): ControlAnswer {
-  if (dev.running) return notRunning;
-  if (trailingBytes > 0) return badInput;
-  return result(dev.stateBlobs.set(type, blob, (stateFlags & PTM_STATE_FLAG.ENCRYPTED) !== 0));
-}
-
-/** `u32 result | u32 state_flags | u32 totlength | u32 length | data` from `offset` on. */
-function answerGetStateBlob(dev: SwtpmDevice, body: Buffer): ControlAnswer {
-  if (body.length < 12) return badInput;
-  const type = body.readUInt32BE(4);
-  const offset = body.readUInt32BE(8);
-  const header = Buffer.alloc(16);
-  const blob = dev.stateBlobs.get(type);
-  if (!blob) {
-    header.writeUInt32BE(PTM_RES.RETRY, 0);
-    return { reply: header };
-  }
-  const rest = offset < blob.length ? blob.subarray(offset) : Buffer.alloc(0);
-  // swtpm reports the remaining length as both the total and this transfer's length.
-  header.writeUInt32BE(rest.length, 8);
-  header.writeUInt32BE(rest.length, 12);
-  return { reply: Buffer.concat([header, rest]) };
 }
 
 /** 0 queries; another size (only while stopped) is clamped to [min, max]. */

@@ -6,7 +6,8 @@ import { CTRL, CTRL_RECEIVE_DEADLINE_MS, CTRL_REQUEST_BUFFER, PTM_RES } from '..
 import { u32 } from '../protocol/mssimProtocol.js';
 import { PARTIAL_FRAME_TIMEOUT_MS } from '../protocol/tpmFrame.js';
 import { hashData } from '../platform/drtmSequence.js';
-import { AWAITED_REQUEST_BYTES, answerControlCommand, answerHashData, answerSetStateBlob, type ControlAnswer } from './controlCommands.js';
+import { AWAITED_REQUEST_BYTES, answerControlCommand, answerHashData, type ControlAnswer } from './controlCommands.js';
+import { answerSetStateBlob } from './stateCommands.js';
 import type { SwtpmDevice } from './swtpmDevice.js';
 
 /** Largest state blob SET_STATEBLOB takes into memory (swtpm's are tens of kilobytes). */
@@ -33,7 +34,7 @@ export async function serveControlPort(socket: Socket, dev: SwtpmDevice): Promis
       else if (code === CTRL.SET_STATEBLOB) answer = await receiveStateBlob(r, dev, awaited);
       else {
         const cameAlong = await r.read(Math.min(r.available, FIRST_PASS_BODY - awaited.length));
-        answer = answerControlCommand(dev, code, Buffer.concat([awaited, cameAlong]));
+        answer = await answerControlCommand(dev, code, Buffer.concat([awaited, cameAlong]));
       }
       r.frameDone();
       await writeFrame(socket, answer.reply);

@@ -1,14 +1,10 @@
 import type { Socket } from 'node:net';
-import { errorResponse, TPM_RC } from '@vtpm/tpm';
 import { ByteReader, StreamEnded } from '../stream/byteReader.js';
 import { writeFrame } from '../net/writeFrame.js';
 import { endSocket } from '../net/endSocket.js';
 import { MSSIM, SEND_COMMAND_PREFIX_SIZE, sendCommandReply } from '../protocol/mssimProtocol.js';
 import { MAX_FRAME_SIZE, PARTIAL_FRAME_TIMEOUT_MS, TPM_HEADER_SIZE, TPM_SIZE_OFFSET } from '../protocol/tpmFrame.js';
 import type { SwtpmDevice } from './swtpmDevice.js';
-
-/** swtpm answers every command with TPM_RC_FAILURE while the TPM is not running (before INIT, after STOP). */
-const NOT_RUNNING = errorResponse(TPM_RC.FAILURE);
 
 /**
  * One connection to the data channel. Each command is either raw TPM bytes (answered raw) or, as
@@ -33,7 +29,7 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
         const command = await r.read(size);
         r.frameDone();
         dev.locality = prefix[4]!;
-        await writeFrame(socket, sendCommandReply(run(dev, command)));
+        await writeFrame(socket, sendCommandReply(await dev.execute(command)));
         continue;
       }
       const header = await r.read(TPM_HEADER_SIZE);
@@ -41,13 +37,13 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
       const size = header.readUInt32BE(TPM_SIZE_OFFSET);
       if (size < TPM_HEADER_SIZE || size > MAX_FRAME_SIZE) {
         // The size field cannot frame a command: the TPM's answer to the header, then the stream is lost.
-        await writeFrame(socket, run(dev, header));
+        await writeFrame(socket, await dev.execute(header));
         return;
       }
       const command = Buffer.concat([header, await r.read(size - TPM_HEADER_SIZE)]);
       partial = null;
       r.frameDone();
-      await writeFrame(socket, run(dev, command));
+      await writeFrame(socket, await dev.execute(command));
     }
   } catch (e) {
     // Closed (swtpm's TCTI closes after every command), broken, or stalled mid-command. A client that
@@ -55,13 +51,9 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
     // (one read, one command) gives: a size field that lies is TPM_RC_COMMAND_SIZE, not silence.
     if (e instanceof StreamEnded && partial !== null && !socket.destroyed) {
       const bytes = Buffer.concat([partial, r.takeAvailable()]);
-      if (bytes.length > 0) await writeFrame(socket, run(dev, bytes));
+      if (bytes.length > 0) await writeFrame(socket, await dev.execute(bytes));
     }
   } finally {
     endSocket(socket);
   }
-}
-
-function run(dev: SwtpmDevice, command: Buffer): Buffer {
-  return dev.running ? dev.tpm.execute(command, dev.locality) : NOT_RUNNING;
 }

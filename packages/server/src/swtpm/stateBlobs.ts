@@ -1,68 +1,100 @@
-import { PTM_BLOB_TYPE, PTM_RES } from '../protocol/swtpmControl.js';
+import { BLOB_NAMES, BLOB_TYPE, isBlobType, type BlobType } from '../persistence/blobType.js';
+import { openState, sealForMigration, sealState, type OpenedState, type StateContent } from '../persistence/stateEnvelope.js';
+import type { StateKey } from '../persistence/stateKey.js';
+import { StateRefusal } from '../persistence/stateRefusal.js';
+import type { StoredTpmState } from '../persistence/stateStore.js';
+import type { TpmStateKeeper } from '../persistence/tpmStateKeeper.js';
 
-/** The TPM state blobs the control channel moves (GET_STATEBLOB / SET_STATEBLOB). */
-export interface StateBlobs {
-  /** The blob of `type` (a PTM_BLOB_TYPE), or null when there is none (as swtpm: TPM_RETRY). */
-  get(type: number): Buffer | null;
-  /** Takes a blob (empty = delete it); answers a PTM_RES code. */
-  set(type: number, blob: Buffer, encrypted: boolean): number;
+/** The keys blobs are sealed with: the state-file key (--key) and the migration key (--migration-key). */
+export interface StateBlobKeys {
+  stateKey: StateKey | null;
+  migrationKey: StateKey | null;
 }
-
-const MAGIC = Buffer.from('vTPMSTAT', 'ascii');
-/** Format 0: a framed, empty placeholder. The state format proper replaces this class. */
-const PLACEHOLDER_FORMAT = 0;
-const HEADER_SIZE = MAGIC.length + 2 + 2 + 4;
 
 /**
- * Placeholder state blobs until vtpm has a state format: the control channel's framing, sizes,
- * flags and error answers are real, the blobs carry no TPM state yet (a later issue defines it).
- * Permanent and volatile blobs always exist (swtpm's do, once the TPM runs); a savestate blob
- * exists only when one was set, as TPM 2 keeps its Shutdown(STATE) data in NV.
+ * GET_STATEBLOB: the TPM's blob of `type` now, as swtpm layers it: sealed with the state key unless
+ * the caller asked for it decrypted (then `encrypted` is false), and with the migration key around
+ * it when one is configured. TPM 2 keeps Shutdown(STATE) data in its permanent state, so the
+ * savestate blob carries no payload; it exists so that a migration moves three checked blobs.
  */
-export class PlaceholderStateBlobs implements StateBlobs {
-  private readonly stored = new Map<number, Buffer>();
+export async function exportStateBlob(keeper: TpmStateKeeper, keys: StateBlobKeys, type: BlobType, decrypted: boolean): Promise<{ blob: Buffer; encrypted: boolean }> {
+  let content: StateContent;
+  if (type === BLOB_TYPE.volatile) {
+    const v = await keeper.volatileState();
+    content = { type, lineage: v.lineage, generation: v.generation, shutDown: v.shutDown, payload: v.payload };
+  } else {
+    const p = await keeper.permanentState();
+    content = { type, lineage: p.lineage, generation: p.generation, shutDown: false, payload: type === BLOB_TYPE.permanent ? p.payload : Buffer.alloc(0) };
+  }
+  const stateKey = decrypted ? null : keys.stateKey;
+  const blob = keys.migrationKey ? sealForMigration(content, stateKey, keys.migrationKey) : sealState(content, stateKey);
+  return { blob, encrypted: stateKey !== null };
+}
 
-  get(type: number): Buffer | null {
-    const stored = this.stored.get(type);
-    if (stored) return stored;
-    if (type === PTM_BLOB_TYPE.PERMANENT || type === PTM_BLOB_TYPE.VOLATILE) return encodePlaceholder(type);
-    return null;
+/**
+ * SET_STATEBLOB: opens a blob with the configured keys; throws StateRefusal. With a migration key
+ * configured only blobs sealed with it are taken (swtpm also takes plain ones; vtpm refuses state
+ * that anyone could have written). The ENCRYPTED flag must not claim a seal the blob lacks.
+ */
+export function importStateBlob(keys: StateBlobKeys, type: BlobType, blob: Buffer, encryptedFlag: boolean): OpenedState {
+  const opened = openState(blob, { stateKey: keys.stateKey, migrationKey: keys.migrationKey, require: keys.migrationKey ? 'migration' : null });
+  if (opened.type !== type) throw new StateRefusal('wrong-blob-type', `a ${BLOB_NAMES[opened.type]} blob sent as the ${BLOB_NAMES[type]} blob`);
+  if (encryptedFlag && opened.sealedWith !== 'state') throw new StateRefusal('not-encrypted', 'the ENCRYPTED flag is set, but the blob is not sealed with a state key');
+  return opened;
+}
+
+/**
+ * Blobs received by SET_STATEBLOB since the TPM stopped, for the next CMD_INIT. A refused blob is
+ * remembered, so that INIT refuses to start rather than run a TPM without it.
+ */
+export class PendingStateBlobs {
+  private readonly blobs = new Map<BlobType, OpenedState>();
+  private readonly refused = new Map<BlobType, StateRefusal>();
+
+  get empty(): boolean {
+    return this.blobs.size === 0 && this.refused.size === 0;
   }
 
-  set(type: number, blob: Buffer, encrypted: boolean): number {
-    if (!isBlobType(type)) return PTM_RES.BAD_PARAMETER;
-    // No state encryption key can be configured, so an encrypted blob cannot be read (swtpm answers the same).
-    if (encrypted) return PTM_RES.BAD_PARAMETER;
-    if (blob.length === 0) {
-      this.stored.delete(type);
-      return PTM_RES.SUCCESS;
+  accept(type: BlobType, blob: OpenedState): void {
+    this.blobs.set(type, blob);
+    this.refused.delete(type);
+  }
+
+  refuse(type: BlobType, refusal: StateRefusal): void {
+    this.blobs.delete(type);
+    this.refused.set(type, refusal);
+  }
+
+  /** An empty SET_STATEBLOB: forget the blob of that type. */
+  clear(type: BlobType): void {
+    this.blobs.delete(type);
+    this.refused.delete(type);
+  }
+
+  reset(): void {
+    this.blobs.clear();
+    this.refused.clear();
+  }
+
+  /**
+   * The state to start from: the permanent blob received (or the TPM's own, when only a volatile
+   * one came), with the volatile state if one came; throws a StateRefusal for a refused blob or
+   * blobs that do not belong together.
+   */
+  async take(keeper: TpmStateKeeper): Promise<StoredTpmState> {
+    const refusal = this.refused.values().next().value;
+    if (refusal) throw refusal;
+    const received = this.blobs.get(BLOB_TYPE.permanent);
+    const permanent = received ?? (await keeper.permanentState());
+    for (const type of [BLOB_TYPE.volatile, BLOB_TYPE.savestate] as const) {
+      const blob = this.blobs.get(type);
+      if (blob && (!blob.lineage.equals(permanent.lineage) || blob.generation !== permanent.generation)) {
+        throw new StateRefusal('inconsistent', `the ${BLOB_NAMES[type]} blob (generation ${blob.generation}) does not belong to the permanent state (generation ${permanent.generation})`);
+      }
     }
-    if (!isPlaceholderOf(type, blob)) return PTM_RES.BAD_PARAMETER;
-    this.stored.set(type, Buffer.from(blob));
-    return PTM_RES.SUCCESS;
+    const volatile = this.blobs.get(BLOB_TYPE.volatile);
+    return { lineage: permanent.lineage, generation: permanent.generation, permanent: permanent.payload, volatile: volatile ? { payload: volatile.payload, shutDown: volatile.shutDown } : null };
   }
 }
 
-function isBlobType(type: number): boolean {
-  return type === PTM_BLOB_TYPE.PERMANENT || type === PTM_BLOB_TYPE.VOLATILE || type === PTM_BLOB_TYPE.SAVESTATE;
-}
-
-/** `magic | u16 format | u16 blob type | u32 payload size | payload` (no payload yet). */
-function encodePlaceholder(type: number): Buffer {
-  const b = Buffer.alloc(HEADER_SIZE);
-  MAGIC.copy(b, 0);
-  b.writeUInt16BE(PLACEHOLDER_FORMAT, MAGIC.length);
-  b.writeUInt16BE(type, MAGIC.length + 2);
-  b.writeUInt32BE(0, MAGIC.length + 4);
-  return b;
-}
-
-function isPlaceholderOf(type: number, blob: Buffer): boolean {
-  return (
-    blob.length >= HEADER_SIZE &&
-    blob.subarray(0, MAGIC.length).equals(MAGIC) &&
-    blob.readUInt16BE(MAGIC.length) === PLACEHOLDER_FORMAT &&
-    blob.readUInt16BE(MAGIC.length + 2) === type &&
-    blob.readUInt32BE(MAGIC.length + 4) === blob.length - HEADER_SIZE
-  );
-}
+export { isBlobType };

@@ -4,7 +4,8 @@ import { DEFAULT_HOST, TcpService } from '../net/tcpService.js';
 import { listenPortPair } from '../net/portPair.js';
 import { CloseOnce } from '../net/closeOnce.js';
 import type { ServerOptions } from '../serverOptions.js';
-import { PlaceholderStateBlobs, type StateBlobs } from './stateBlobs.js';
+import { TpmStateKeeper } from '../persistence/tpmStateKeeper.js';
+import type { StateKey } from '../persistence/stateKey.js';
 import { SwtpmDevice } from './swtpmDevice.js';
 import { serveDataPort } from './dataPortSession.js';
 import { serveControlPort } from './controlPortSession.js';
@@ -24,8 +25,15 @@ export interface SwtpmServerOptions extends ServerOptions {
   needInit?: boolean;
   /** `--locality reject-locality-4`: SET_LOCALITY 4 is refused. */
   rejectLocality4?: boolean;
-  /** Where GET_STATEBLOB / SET_STATEBLOB take and put state; placeholder blobs by default. */
-  stateBlobs?: StateBlobs;
+  /**
+   * The TPM with its stored state (TpmStateKeeper.start with a state directory). Without one the
+   * TPM's state lives in this process: GET_STATEBLOB / SET_STATEBLOB still move it.
+   */
+  keeper?: TpmStateKeeper;
+  /** `--migration-key`: blobs leave sealed with it, and only blobs sealed with it are taken. */
+  migrationKey?: StateKey | null;
+  /** Where state failures the control channel can only answer with a code are explained. */
+  log?: (message: string) => void;
 }
 
 /**
@@ -44,26 +52,33 @@ export class SwtpmServer {
   ) {
     this.closing = new CloseOnce(async () => {
       await Promise.all([this.data.close(), this.ctrl.close()]);
+      // A clean stop keeps the volatile state (with a state directory), for the next start to resume.
+      if (this.device.running) await this.device.keeper.storeVolatile().catch((e: Error) => this.device.log(`the volatile state was not stored: ${e.message}`));
+      await this.device.keeper.flush();
+      this.device.keeper.store.files?.lock.release();
     });
   }
 
   static async start(opts: SwtpmServerOptions): Promise<SwtpmServer> {
     const host = opts.host ?? DEFAULT_HOST;
     let server: SwtpmServer | null = null;
-    const tpm = opts.tpm ?? new Tpm();
+    const keeper = opts.keeper ?? TpmStateKeeper.inMemory(opts.tpm ?? new Tpm());
     // A TPM made without _TPM_Init (initialized: false) waits for CMD_INIT unless told otherwise.
-    const needInit = opts.needInit ?? tpm.options.initialized === false;
-    const device = new SwtpmDevice(tpm, {
+    const needInit = opts.needInit ?? keeper.tpm.options.initialized === false;
+    const device = new SwtpmDevice({
+      keeper,
+      keys: { stateKey: keeper.store.stateKey, migrationKey: opts.migrationKey ?? null },
       running: !needInit,
-      stateBlobs: opts.stateBlobs ?? new PlaceholderStateBlobs(),
       rejectLocality4: opts.rejectLocality4 ?? false,
       terminate: () => void server?.close(),
+      log: opts.log ?? ((message) => process.stderr.write(`vtpm: ${message}\n`)),
     });
     const [data, ctrl] = await listenChannels(host, opts, device);
     server = new SwtpmServer(device, data, ctrl);
     return server;
   }
 
+  /** The TPM being served (CMD_INIT after SET_STATEBLOB replaces it). */
   get tpm(): Tpm {
     return this.device.tpm;
   }
@@ -89,6 +104,7 @@ export class SwtpmServer {
     return this.closing.closed;
   }
 
+  /** Stops listening and ends every connection; with a state directory the volatile state of a running TPM is stored first. */
   close(): Promise<void> {
     return this.closing.close();
   }

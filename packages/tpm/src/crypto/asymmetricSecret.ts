@@ -7,6 +7,8 @@ import { fail } from '../errors.js';
 import { TPMS_ECC_POINT, type EccPoint, type TpmtPublic } from '../structures/public.js';
 import { toBigInt, toBytes } from './bigints.js';
 import { eccCurve } from './eccCurves.js';
+import { eccPublicPoint } from './eccKeys.js';
+import { eccSharedX } from './ecdh.js';
 import { digestSize, hashAlgorithm } from './hashAlgorithms.js';
 import { kdfe } from './kdfe.js';
 import { rsaPrivateKeyObject, rsaPublicKeyObject } from './rsaKeys.js';
@@ -34,19 +36,13 @@ function oaepHash(pub: TpmtPublic): number {
   return fail(TPM_RC.SCHEME, 'RSA key scheme is neither NULL nor OAEP');
 }
 
-/** x coordinate of d * Q on the key's curve, at full coordinate size; the point must be on the curve. */
+/**
+ * x coordinate of d * Q on the key's curve, at full coordinate size; the point must be on the curve
+ * (TPM_RC_ECC_POINT). OpenSSL multiplies and checks the point; [d]Q is never the identity for a
+ * valid d (in [1, n-1], as every loaded key's is) and Q on these prime-order curves.
+ */
 function ecdhZ(curveId: number, point: EccPoint, d: Buffer): Buffer {
-  const curve = eccCurve(curveId);
-  let p;
-  try {
-    p = curve.noble.Point.fromAffine({ x: toBigInt(point.x), y: toBigInt(point.y) });
-    p.assertValidity();
-  } catch {
-    return fail(TPM_RC.ECC_POINT, 'point is not on the curve');
-  }
-  const product = p.multiply(toBigInt(d));
-  if (product.is0()) fail(TPM_RC.NO_RESULT, 'point at infinity');
-  return toBytes(product.toAffine().x, curve.size);
+  return eccSharedX(eccCurve(curveId), point, d) ?? fail(TPM_RC.ECC_POINT, 'point is not on the curve');
 }
 
 /** CryptSecretDecrypt for RSA and ECC keys; `sensitive` is the prime p or the private scalar. */
@@ -87,8 +83,7 @@ export function secretEncrypt(pub: TpmtPublic, label: string, random: (n: number
   if (pub.type === TPM_ALG.ECC) {
     const curve = eccCurve(pub.parameters.curveID);
     const d = toBytes((toBigInt(random(curve.size + 8)) % (curve.order - 1n)) + 1n, curve.size);
-    const q = curve.noble.Point.BASE.multiply(toBigInt(d)).toAffine();
-    const ephemeral = { x: toBytes(q.x, curve.size), y: toBytes(q.y, curve.size) };
+    const ephemeral = eccPublicPoint(curve, d);
     const z = ecdhZ(curve.id, pub.unique as EccPoint, d);
     const seed = kdfe(pub.nameAlg, z, label, ephemeral.x, (pub.unique as EccPoint).x, digestSize(pub.nameAlg) * 8);
     return { seed, encrypted: marshal(TPMS_ECC_POINT, ephemeral) };

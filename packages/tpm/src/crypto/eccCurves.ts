@@ -14,21 +14,27 @@ export interface EccCurve {
   /** Octets in a coordinate or scalar. */
   readonly size: number;
   readonly order: bigint;
+  /** Bits in the order n (ECDSA keeps this many leftmost bits of a digest). */
+  readonly orderBits: number;
+  /** node:crypto name of the hash RFC 6979 nonces use on this curve (noble's ECDSA hash for it). */
+  readonly nonceHash: string;
 }
 
-const curve = (id: number, noble: NobleCurve, jwkName: string, nodeName: string, size: number): EccCurve => ({
+const curve = (id: number, noble: NobleCurve, jwkName: string, nodeName: string, size: number, nonceHash: string): EccCurve => ({
   id,
   noble,
   jwkName,
   nodeName,
   size,
   order: noble.Point.Fn.ORDER,
+  orderBits: noble.Point.Fn.BITS,
+  nonceHash,
 });
 
 export const ECC_CURVES: readonly EccCurve[] = [
-  curve(TPM_ECC_CURVE.NIST_P256, p256, 'P-256', 'prime256v1', 32),
-  curve(TPM_ECC_CURVE.NIST_P384, p384, 'P-384', 'secp384r1', 48),
-  curve(TPM_ECC_CURVE.NIST_P521, p521 as unknown as NobleCurve, 'P-521', 'secp521r1', 66),
+  curve(TPM_ECC_CURVE.NIST_P256, p256, 'P-256', 'prime256v1', 32, 'sha256'),
+  curve(TPM_ECC_CURVE.NIST_P384, p384, 'P-384', 'secp384r1', 48, 'sha384'),
+  curve(TPM_ECC_CURVE.NIST_P521, p521 as unknown as NobleCurve, 'P-521', 'secp521r1', 66, 'sha512'),
 ];
 
 export function eccCurve(id: number): EccCurve {

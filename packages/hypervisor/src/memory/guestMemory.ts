@@ -1,0 +1,175 @@
+import { defaultPageCrypto } from './defaultPageCrypto.js';
+import { DirtyPageBitmap } from './dirtyPageBitmap.js';
+import { PageIntegrityError } from './pageIntegrityError.js';
+import { PAGE_SIZE, pageOf } from './pageGeometry.js';
+import type { PageCryptoBackend } from './pageCryptoBackend.js';
+
+/**
+ * `xts`: confidentiality only, as AMD SME/SEV and Intel TME-MK (tweak = guest page number, so equal
+ * plaintext in two pages differs in ciphertext). A modified, moved or replayed page decrypts to
+ * garbage without any error. `gcm`: AES-256-GCM per page with nonce and AAD gpa || version, the
+ * version going up on every write, so tampering is detected on the next read.
+ */
+export type MemoryEncryptionMode = 'xts' | 'gcm';
+
+export interface GuestMemoryOptions {
+  pageCount: number;
+  mode?: MemoryEncryptionMode;
+  /** 64 bytes for xts, 32 for gcm (derived from the VM key with deriveVmSubkey). */
+  key: Buffer;
+  backend?: PageCryptoBackend;
+}
+
+/** What the host physically holds for this guest: all an administrator can copy or change. */
+export interface HostMemoryView {
+  readonly ciphertext: Buffer;
+  /** GCM tags, 16 bytes per page (empty in xts mode). */
+  readonly tags: Buffer;
+}
+
+/**
+ * A guest's RAM, kept encrypted in host memory. Guest reads and writes go through here and see
+ * plaintext; the host sees `hostView()`. The per-page version counters stand for the integrity
+ * metadata hardware keeps out of the host's reach (SEV-SNP's RMP, TDX's MACs): they are not part of
+ * the host view.
+ */
+export class GuestMemory {
+  readonly pageCount: number;
+  readonly mode: MemoryEncryptionMode;
+  readonly dirty: DirtyPageBitmap;
+  private readonly key: Buffer;
+  private readonly backend: PageCryptoBackend;
+  private readonly ciphertext: Buffer;
+  private readonly tags: Buffer;
+  private readonly versions: Uint32Array;
+  private scrubbed = false;
+
+  constructor(options: GuestMemoryOptions) {
+    this.mode = options.mode ?? 'xts';
+    const keyLength = this.mode === 'xts' ? 64 : 32;
+    if (options.key.length !== keyLength) throw new Error(`guest memory in ${this.mode} mode needs a ${keyLength}-byte key, got ${options.key.length}`);
+    if (!Number.isInteger(options.pageCount) || options.pageCount <= 0) throw new Error(`pageCount must be a positive integer, got ${options.pageCount}`);
+    this.pageCount = options.pageCount;
+    this.key = Buffer.from(options.key); // own copy: scrub() must not depend on the caller
+    this.backend = options.backend ?? defaultPageCrypto();
+    this.ciphertext = Buffer.alloc(this.pageCount * PAGE_SIZE);
+    this.tags = Buffer.alloc(this.mode === 'gcm' ? this.pageCount * 16 : 0);
+    this.versions = new Uint32Array(this.mode === 'gcm' ? this.pageCount : 0);
+    this.dirty = new DirtyPageBitmap(this.pageCount);
+    // Power-on RAM reads as zeros to the guest; the host sees it encrypted like any other page.
+    this.writePages(0, Buffer.alloc(this.ciphertext.length));
+    this.dirty.takeDirty();
+  }
+
+  get sizeBytes(): number {
+    return this.pageCount * PAGE_SIZE;
+  }
+
+  get backendName(): string {
+    return this.backend.name;
+  }
+
+  /** Guest read of `length` bytes at guest physical address `gpa`, across pages. */
+  read(gpa: number, length: number): Buffer {
+    this.checkRange(gpa, length);
+    if (length === 0) return Buffer.alloc(0);
+    const first = pageOf(gpa);
+    const pages = this.readPages(first, pageOf(gpa + length - 1) - first + 1);
+    const out = Buffer.from(pages.subarray(gpa - first * PAGE_SIZE, gpa - first * PAGE_SIZE + length));
+    pages.fill(0);
+    return out;
+  }
+
+  /** Guest write at `gpa`, across pages; partial pages are read, merged and re-encrypted. */
+  write(gpa: number, data: Uint8Array): void {
+    this.checkRange(gpa, data.length);
+    if (data.length === 0) return;
+    const first = pageOf(gpa);
+    const count = pageOf(gpa + data.length - 1) - first + 1;
+    const offset = gpa - first * PAGE_SIZE;
+    const whole = offset === 0 && data.length === count * PAGE_SIZE;
+    const pages = whole ? Buffer.from(data.buffer, data.byteOffset, data.length) : this.readPages(first, count);
+    if (!whole) pages.set(data, offset);
+    this.writePages(first, pages);
+    if (!whole) pages.fill(0);
+  }
+
+  /** Batch read: `count` whole pages from `firstPage`, decrypted in one backend call. */
+  readPages(firstPage: number, count: number): Buffer {
+    // Unpooled and fully overwritten (or zeroed on an integrity failure) before it is returned.
+    return this.readPagesInto(firstPage, Buffer.allocUnsafeSlow(count * PAGE_SIZE));
+  }
+
+  /** Batch read into the caller's buffer (reused across calls: no allocation per batch); its length sets the page count. */
+  readPagesInto(firstPage: number, plain: Buffer): Buffer {
+    if (plain.length % PAGE_SIZE) throw new Error(`readPagesInto takes whole 4 KiB pages, got ${plain.length} bytes`);
+    const count = plain.length / PAGE_SIZE;
+    this.checkPages(firstPage, count);
+    const src = this.ciphertext.subarray(firstPage * PAGE_SIZE, (firstPage + count) * PAGE_SIZE);
+    if (this.mode === 'xts') {
+      this.backend.xts(false, this.key, firstPage, src, plain);
+      return plain;
+    }
+    const failed = this.backend.gcm(false, this.key, this.nonces(firstPage, count), src, plain, this.tags.subarray(firstPage * 16, (firstPage + count) * 16));
+    if (failed >= 0) {
+      plain.fill(0);
+      throw new PageIntegrityError(firstPage + failed);
+    }
+    return plain;
+  }
+
+  /** Batch write: whole pages from `firstPage` (data.length a multiple of 4 KiB), marked dirty. */
+  writePages(firstPage: number, data: Uint8Array): void {
+    if (data.length % PAGE_SIZE) throw new Error(`writePages takes whole 4 KiB pages, got ${data.length} bytes`);
+    const count = data.length / PAGE_SIZE;
+    this.checkPages(firstPage, count);
+    const src = Buffer.from(data.buffer, data.byteOffset, data.length);
+    const dst = this.ciphertext.subarray(firstPage * PAGE_SIZE, (firstPage + count) * PAGE_SIZE);
+    if (this.mode === 'xts') {
+      this.backend.xts(true, this.key, firstPage, src, dst);
+    } else {
+      for (let p = firstPage; p < firstPage + count; p++) this.versions[p]!++; // a fresh nonce for every write
+      this.backend.gcm(true, this.key, this.nonces(firstPage, count), src, dst, this.tags.subarray(firstPage * 16, (firstPage + count) * 16));
+    }
+    this.dirty.markRange(firstPage, count);
+  }
+
+  /** The host's own memory for this guest (live, not a copy): ciphertext and tags only. */
+  hostView(): HostMemoryView {
+    return { ciphertext: this.ciphertext, tags: this.tags };
+  }
+
+  /** Overwrites key, ciphertext and metadata with zeros (VM stop); the memory is unusable after. */
+  scrub(): void {
+    this.key.fill(0);
+    this.ciphertext.fill(0);
+    this.tags.fill(0);
+    this.versions.fill(0);
+    this.scrubbed = true;
+  }
+
+  /** 12 bytes per page: gpa (u64 BE) || version (u32 BE), the GCM nonce and its AAD. */
+  private nonces(firstPage: number, count: number): Buffer {
+    const n = Buffer.alloc(12 * count);
+    for (let i = 0; i < count; i++) {
+      const gpa = (firstPage + i) * PAGE_SIZE;
+      n.writeUInt32BE(Math.floor(gpa / 2 ** 32), 12 * i);
+      n.writeUInt32BE(gpa >>> 0, 12 * i + 4);
+      n.writeUInt32BE(this.versions[firstPage + i]!, 12 * i + 8);
+    }
+    return n;
+  }
+
+  private checkPages(firstPage: number, count: number): void {
+    if (this.scrubbed) throw new Error('guest memory was scrubbed when its VM stopped');
+    if (!Number.isInteger(firstPage) || !Number.isInteger(count) || firstPage < 0 || count < 0 || firstPage + count > this.pageCount) {
+      throw new RangeError(`pages ${firstPage}..${firstPage + count - 1} are outside guest memory (${this.pageCount} pages)`);
+    }
+  }
+
+  private checkRange(gpa: number, length: number): void {
+    if (!Number.isInteger(gpa) || !Number.isInteger(length) || gpa < 0 || length < 0 || gpa + length > this.sizeBytes) {
+      throw new RangeError(`guest range 0x${gpa.toString(16)}+${length} is outside guest memory (${this.sizeBytes} bytes)`);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+export { BLOB_TYPE, STATE_FILE_NAMES, type BlobType } from './blobType.js';
+export { writeFileDurably, removeFileDurably, syncDirectory } from './durableFile.js';
+export { StateKey, STATE_KEY_BYTES, PBKDF2_ITERATIONS, type KeyDerivation } from './stateKey.js';
+export { sealState, sealForMigration, openState, ENVELOPE_VERSION, type StateContent, type OpenedState, type KeyRole } from './stateEnvelope.js';
+export { StateRefusal, type RefusalKind } from './stateRefusal.js';
+export { StateFiles } from './stateFiles.js';
+export { StorageLock, StorageLockError } from './storageLock.js';
+export { StateStore, type StoredTpmState, type LoadedState, type StateStoreOptions } from './stateStore.js';
+export { TpmStateKeeper, type KeeperOptions, type KeeperStart, type PermanentSnapshot } from './tpmStateKeeper.js';
+export { MemoryRollbackAnchor, type RollbackAnchor } from './rollbackAnchor.js';
+export { FileRollbackAnchor } from './fileRollbackAnchor.js';
+export { TpmNvCounterAnchor } from './tpmNvCounterAnchor.js';
