@@ -8,6 +8,9 @@ import { runCa } from './commands/runCa.js';
 import { runAttest } from './commands/runAttest.js';
 import { runServe } from './commands/runServe.js';
 import { runInstance } from './commands/runInstance.js';
+import { runHost } from './commands/runHost.js';
+import { runVm } from './commands/runVm.js';
+import { runBroker } from './commands/runBroker.js';
 import { CommandFailure } from './runtime/commandFailure.js';
 import { reportFailure } from './runtime/daemon.js';
 import { vtpmVersion } from './runtime/version.js';
@@ -20,6 +23,9 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<void>> = {
   attest: runAttest,
   serve: runServe,
   instance: runInstance,
+  host: runHost,
+  vm: runVm,
+  broker: runBroker,
 };
 
 async function main(argv: readonly string[]): Promise<void> {

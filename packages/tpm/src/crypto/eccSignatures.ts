@@ -98,8 +98,7 @@ export function schnorrSign(curve: EccCurve, hashAlg: number, d: Buffer, digest:
   const n = curve.order;
   for (;;) {
     const k = toBigInt(eccPrivateScalar(curve, random));
-    const R = curve.noble.Point.BASE.multiply(k).toAffine();
-    const r = schnorrChallenge(curve, hashAlg, R.x, digest);
+    const r = schnorrChallenge(curve, hashAlg, toBigInt(eccPublicPoint(curve, k).x), digest);
     if (r % n === 0n) continue;
     const s = (k + (r % n) * toBigInt(d)) % n;
     if (s !== 0n) return { r: toBytes(r, curve.size), s: toBytes(s, curve.size) };

@@ -9,6 +9,8 @@ import { TpmError, fail } from '../errors.js';
 import { TPM2B_DIGEST } from '../structures/basic.js';
 import { TPM2B_SENSITIVE, type TpmtSensitive } from '../structures/sensitive.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** What protects a child: the parent's nameAlg, its symmetric key size and its seedValue (Part 1, 23.3). */
 export interface StorageParent {
   nameAlg: number;
@@ -31,14 +33,32 @@ export function wrapSensitive(parent: StorageParent, name: Buffer, sensitive: Tp
  * Result: TPM2B_DIGEST(HMAC(KDFa(seed, "INTEGRITY"), enc || name)) || enc.
  */
 export function produceOuterWrap(parent: StorageParent, name: Buffer, plain: Buffer): Buffer {
-  const symKey = kdfa(parent.nameAlg, parent.seed, 'STORAGE', name, Buffer.alloc(0), parent.symKeyBits);
+  const symKey = kdfa(parent.nameAlg, parent.seed, 'STORAGE', name, EMPTY, parent.symKeyBits);
   const enc = cfbZeroIv(parent.symKeyBits, symKey, plain, true);
   return Buffer.concat([marshal(TPM2B_DIGEST, outerIntegrity(parent, name, enc)), enc]);
 }
 
+/**
+ * KDFa(seed, "INTEGRITY") depends on the parent alone, so it is kept per seed buffer (a loaded
+ * parent keeps its seedValue buffer) and name algorithm. The seed's octets are compared too, so a
+ * buffer changed in place gets a fresh key; seeds made per call (credentials, duplication) just miss.
+ */
+const integrityKeys = new WeakMap<Buffer, { seed: Buffer; nameAlg: number; key: Buffer }[]>();
+
+function integrityKey(parent: StorageParent): Buffer {
+  let entries = integrityKeys.get(parent.seed);
+  const hit = entries?.find((e) => e.nameAlg === parent.nameAlg && e.seed.equals(parent.seed));
+  if (hit) return hit.key;
+  const key = kdfa(parent.nameAlg, parent.seed, 'INTEGRITY', EMPTY, EMPTY, digestSize(parent.nameAlg) * 8);
+  if (!entries) integrityKeys.set(parent.seed, (entries = []));
+  else if (entries.length >= 4) entries.length = 0;
+  entries.push({ seed: Buffer.from(parent.seed), nameAlg: parent.nameAlg, key });
+  return key;
+}
+
+
 function outerIntegrity(parent: StorageParent, name: Buffer, enc: Buffer): Buffer {
-  const hmacKey = kdfa(parent.nameAlg, parent.seed, 'INTEGRITY', Buffer.alloc(0), Buffer.alloc(0), digestSize(parent.nameAlg) * 8);
-  return hmac(parent.nameAlg, hmacKey, enc, name);
+  return hmac(parent.nameAlg, integrityKey(parent), enc, name);
 }
 
 /**
@@ -51,7 +71,7 @@ export function unwrapOuter(parent: StorageParent, name: Buffer, blob: Buffer): 
   const enc = blob.subarray(r.offset);
   const expected = outerIntegrity(parent, name, enc);
   if (integrity.length !== expected.length || !timingSafeEqual(integrity, expected)) fail(TPM_RC.INTEGRITY, 'integrity check failed');
-  const symKey = kdfa(parent.nameAlg, parent.seed, 'STORAGE', name, Buffer.alloc(0), parent.symKeyBits);
+  const symKey = kdfa(parent.nameAlg, parent.seed, 'STORAGE', name, EMPTY, parent.symKeyBits);
   return cfbZeroIv(parent.symKeyBits, symKey, enc, false);
 }
 
