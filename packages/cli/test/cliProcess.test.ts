@@ -97,7 +97,7 @@ describe('vtpm command line', function () {
       const state = join(dir, 'state');
       const pidFile = join(dir, 'vtpm.pid');
       const { child, line, exit } = await startCli(['socket', '--tpm2', '--server', 'type=tcp,port=0', '--ctrl', 'type=tcp,port=0', '--tpmstate', `dir=${state}`, '--flags', 'not-need-init,startup-clear', '--pid', `file=${pidFile}`]);
-      const m = /^vtpm: swtpm socket TPM listening on 127\.0\.0\.1:(\d+) \(control 127\.0\.0\.1:(\d+)\)$/.exec(line);
+      const m = /^vtpm: swtpm socket TPM listening on 127\.0\.0\.1:(\d+) \(control 127\.0\.0\.1:(\d+)\); new TPM in .*state \(generation \d+\)$/.exec(line);
       expect(m, line).to.not.equal(null);
       expect(existsSync(state)).to.equal(true);
       expect(readFileSync(pidFile, 'utf8').trim()).to.equal(String(child.pid));

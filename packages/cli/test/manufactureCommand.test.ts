@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRandom, NV_Read, NV_ReadPublic, Startup, TPM_SU, TpmClient } from '@vtpm/tpm';
@@ -28,7 +28,7 @@ describe('vtpm manufacture, vtpm ca export, --ek-cert', function () {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'vtpm-cli-manufacture-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates the CA in DIR/ca, certifies two EKs and says the state is not saved', async function () {
+  it('creates the CA in DIR/ca, certifies two EKs and saves the TPM in DIR', async function () {
     const state = join(dir, 'state');
     const r = await runVtpm(['manufacture', '--tpmstate', `dir=${state}`]);
     expect(r.code, r.stderr).to.equal(0);
@@ -37,7 +37,8 @@ describe('vtpm manufacture, vtpm ca export, --ek-cert', function () {
     expect(r.stdout).to.match(/^EK L-1, RSA 2048 \(low range\): Name 000b[0-9a-f]{64}, certificate \(\d+ bytes\) in NV index 0x01c00002$/m);
     expect(r.stdout).to.match(/^EK L-2, ECC NIST P-256 \(low range\): Name 000b[0-9a-f]{64}, certificate \(\d+ bytes\) in NV index 0x01c0000a$/m);
     expect(r.stdout).to.include('2 EK certificates issued.');
-    expect(r.stdout).to.match(/state is not saved/);
+    expect(r.stdout).to.match(/^TPM state saved in .*state \(generation \d+\)\. Serve it with:$/m);
+    expect(existsSync(join(state, 'tpm2-00.permall'))).to.equal(true);
     expect(statSync(join(state, 'ca', 'ca-key.pem')).mode & 0o777).to.equal(0o600);
     const accepted = opensslAccepts(caPem);
     if (accepted === null) this.skip();
@@ -48,6 +49,9 @@ describe('vtpm manufacture, vtpm ca export, --ek-cert', function () {
     const caDir = join(dir, 'ca');
     expect((await runVtpm(['manufacture', '--tpmstate', `dir=${dir}/s`, '--ca-dir', caDir])).code).to.equal(0);
     const pem = readFileSync(join(caDir, 'ca.pem'), 'utf8');
+    const refused = await runVtpm(['manufacture', '--tpmstate', `dir=${dir}/s`, '--ca-dir', caDir]);
+    expect(refused.code).to.equal(1);
+    expect(oneLineFailure(refused)).to.match(/holds a TPM state already \(--overwrite replaces it\)$/);
     const again = await runVtpm(['manufacture', '--tpmstate', `dir=${dir}/s`, '--ca-dir', caDir, '--templates', 'L-1,H-3', '--overwrite']);
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.include(`manufacturer CA: loaded from ${caDir}`);
@@ -98,6 +102,29 @@ describe('vtpm manufacture, vtpm ca export, --ek-cert', function () {
       expect(await exit).to.equal(0);
     }
     expect(existsSync(join(caDir, 'ca-key.pem'))).to.equal(true);
+  });
+
+  it('a manufactured TPM (encrypted with --key) is served from its state directory, certificates in NV', async () => {
+    const state = join(dir, 'state');
+    writeFileSync(join(dir, 'key'), 'c3'.repeat(32));
+    const made = await runVtpm(['manufacture', '--tpmstate', `dir=${state}`, '--key', `file=${join(dir, 'key')}`]);
+    expect(made.code, made.stderr).to.equal(0);
+    expect(made.stdout).to.match(/encrypted with --key/);
+    const ekName = /EK L-1, RSA 2048 \(low range\): Name (\w+)/.exec(made.stdout)![1];
+    const { child, line, exit } = await startVtpm(['mssim', '--port', '0', '--tpmstate', `dir=${state}`, '--key', `file=${join(dir, 'key')}`]);
+    try {
+      expect(line).to.match(/; TPM restored in .*state \(generation \d+\)$/);
+      const transport = await MssimTransport.connect('127.0.0.1', Number(/:(\d+) \(platform/.exec(line)![1]));
+      const client = new TpmClient(transport);
+      await client.run(Startup, { params: { startupType: TPM_SU.CLEAR } });
+      const certificate = new X509Certificate(await readNvCertificate(client, 0x01c00002));
+      expect(certificate.verify(createPublicKey(readFileSync(join(state, 'ca', 'ca.pem'))))).to.equal(true);
+      await transport.close();
+      expect(ekName).to.match(/^000b/);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exit).to.equal(0);
+    }
   });
 
   it('vtpm socket --ek-cert with startup-clear: the TPM is manufactured, then started once', async () => {

@@ -8,6 +8,7 @@ export * from './memory/dirtyPageBitmap.js';
 export * from './memory/guestMemory.js';
 export * from './keys/vmKeyDerivation.js';
 export * from './keys/vmKeySource.js';
+export * from './keys/brokerKeySource.js';
 export * from './host/bootChain.js';
 export * from './host/measuredBoot.js';
 export * from './host/pcrValues.js';

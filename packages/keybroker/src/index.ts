@@ -26,3 +26,6 @@ export * from './http/serveBroker.js';
 export * from './client/brokerClient.js';
 export * from './client/pcrRead.js';
 export * from './client/attestingHost.js';
+export * from './release/tpmReleaseMessages.js';
+export * from './release/sealedKeyDuplication.js';
+export * from './release/tpmReleaseClient.js';

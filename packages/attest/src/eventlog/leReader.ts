@@ -11,6 +11,8 @@ export class LeReader {
     offset = 0,
     readonly end = buf.length,
   ) {
+    // u16/u32 index buf directly once take() checked against `end`, so `end` must lie within buf.
+    if (end > buf.length) throw new RangeError(`end ${end} is past the buffer's ${buf.length} bytes`);
     this.offset = offset;
   }
 
@@ -28,11 +30,17 @@ export class LeReader {
   u8(): number {
     return this.buf[this.take(1, 'UINT8')]!;
   }
+  // Plain indexing (take() did the bounds check): Buffer#readUInt32LE's own argument validation
+  // was a third of parseEventLog.
   u16(): number {
-    return this.buf.readUInt16LE(this.take(2, 'UINT16'));
+    const at = this.take(2, 'UINT16');
+    const b = this.buf;
+    return b[at]! | (b[at + 1]! << 8);
   }
   u32(): number {
-    return this.buf.readUInt32LE(this.take(4, 'UINT32'));
+    const at = this.take(4, 'UINT32');
+    const b = this.buf;
+    return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
   }
   u64(): bigint {
     return this.buf.readBigUInt64LE(this.take(8, 'UINT64'));

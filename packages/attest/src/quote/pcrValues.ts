@@ -27,7 +27,7 @@ export function valuesInSelectionOrder(selection: readonly PcrSelection[], value
 
 /** TPMS_QUOTE_INFO.pcrDigest for `values`: H_hashAlg over the selected values concatenated in quote order. */
 export function pcrDigest(hashAlg: number, selection: readonly PcrSelection[], values: PcrValues): Buffer {
-  return hash(hashAlg, ...valuesInSelectionOrder(selection, values));
+  return hash(hashAlg, Buffer.concat(valuesInSelectionOrder(selection, values)));
 }
 
 /** Only the values a selection covers (what a verified quote vouches for). */

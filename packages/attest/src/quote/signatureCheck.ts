@@ -1,4 +1,4 @@
-import { constants, verify } from 'node:crypto';
+import { constants, verify, type KeyObject } from 'node:crypto';
 import { TPM_ALG, algName, hashAlgorithm, signatureHash, type Signature, type SignatureEcc, type SignatureRsa, type TpmtPublic } from '@vtpm/tpm';
 import { refuse } from '../refusal.js';
 import { requireAllowedHash } from './hashPolicy.js';
@@ -20,9 +20,10 @@ function keyScheme(key: TpmtPublic): { scheme: number; hashAlg?: number } {
  * Verifies a TPMT_SIGNATURE over `message` (the signed octets, e.g. the TPMS_ATTEST) with an RSA
  * or ECC public area: RSASSA-PKCS1-v1_5, RSA-PSS (any salt length: TPMs differ) and ECDSA with an
  * allowed hash. A key whose public area fixes a scheme must have signed with exactly it. Returns
- * the signature's hash, which is also the hash of the quote's pcrDigest.
+ * the signature's hash, which is also the hash of the quote's pcrDigest. `keyObjectOf` gives the
+ * key's node:crypto form (a cached import, see akCache), asked for only once the scheme checks passed.
  */
-export function verifyTpmSignature(message: Uint8Array, signature: Signature, key: TpmtPublic, allowed: ReadonlySet<number>): number {
+export function verifyTpmSignature(message: Uint8Array, signature: Signature, key: TpmtPublic, allowed: ReadonlySet<number>, keyObjectOf: () => KeyObject = () => publicKeyObject(key, 'the signing key')): number {
   const hashAlg = signatureHash(signature);
   const rsa = signature.sigAlg === TPM_ALG.RSASSA || signature.sigAlg === TPM_ALG.RSAPSS;
   const ecdsa = signature.sigAlg === TPM_ALG.ECDSA;
@@ -37,7 +38,7 @@ export function verifyTpmSignature(message: Uint8Array, signature: Signature, ke
   requireAllowedHash(hashAlg, allowed, 'the signature');
 
   const nodeHash = hashAlgorithm(hashAlg).nodeName;
-  const keyObject = publicKeyObject(key, 'the signing key');
+  const keyObject = keyObjectOf();
   let valid: boolean;
   if (rsa) {
     const { sig } = signature.signature as SignatureRsa;

@@ -7,7 +7,8 @@ import { refuse } from '../refusal.js';
  */
 export function parseTpmBytes<T>(codec: Codec<T>, bytes: Uint8Array, what: string): T {
   try {
-    return unmarshal(codec, Buffer.from(bytes));
+    // No copy of the input: the codec's Reader copies every octet string it returns.
+    return unmarshal(codec, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     return refuse('malformed-evidence', `${what} is not a valid ${codec.name} (${e instanceof Error ? e.message : String(e)})`);
   }

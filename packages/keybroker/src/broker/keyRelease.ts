@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { objectName, TPM2B_PUBLIC, unmarshal } from '@vtpm/tpm';
+import { objectName, TPM2B_PUBLIC, unmarshal, type TpmtPublic } from '@vtpm/tpm';
 import { TRUST_TIER, appraise, decodeEvidence, signResult, type AppraisalOutcome, type Evidence } from '@vtpm/attest';
 import { checkP256PublicKey } from '../crypto/ephemeralKey.js';
 import { wrapToEphemeralKey } from '../crypto/keyWrapToEphemeral.js';
 import { evidenceBinding } from '../protocol/evidenceBinding.js';
 import type { Challenge, ChallengeRequest, ReleaseGranted, ReleaseRequest } from '../protocol/messages.js';
 import { ReleaseRefusal, refuseRelease } from '../protocol/releaseRefusal.js';
-import { checkReleasePolicy, toHostClassPolicy, type ReleasePolicy } from '../policy/releasePolicy.js';
+import { checkReleasePolicy, policySelection, toHostClassPolicy, type ReleasePolicy } from '../policy/releasePolicy.js';
+import { duplicateVmKey, storageParentOf } from '../release/sealedKeyDuplication.js';
+import { TPM_RELEASE_MODE, type ReleaseMode, type TpmReleaseGranted, type TpmReleaseRequest } from '../release/tpmReleaseMessages.js';
 import type { BrokerStore } from '../storage/brokerStore.js';
 import type { AkRecord, NonceRecord } from '../storage/records.js';
 import type { AuditLog } from './auditLog.js';
@@ -65,13 +67,27 @@ export class KeyRelease {
   }
 
   async release(req: ReleaseRequest): Promise<ReleaseGranted> {
+    return this.audited(req, 'ephemeral-key', '', (ctx) => this.decide(req, ctx));
+  }
+
+  /**
+   * Second release mode: the same checks, then the key as a TPM2 duplication blob of a sealed-data
+   * object (PolicyPCR over the appraised PCR values) wrapped to the host TPM's storage key, or to
+   * its enrolled EK when the request names none. The quote must be bound to that parent's public area.
+   */
+  async releaseToTpm(req: TpmReleaseRequest): Promise<TpmReleaseGranted> {
+    return this.audited(req, TPM_RELEASE_MODE, ' as a TPM2 duplication blob', (ctx) => this.decideTpm(req, ctx));
+  }
+
+  /** Runs one attempt and writes its audit line: released (with the mode) or refused. */
+  private async audited<T extends { keyVersion: number }>(req: { vmId: string; hostId: string; nonceId: string }, mode: ReleaseMode, how: string, attempt: (ctx: AttemptContext) => Promise<T>): Promise<T> {
     const ctx: AttemptContext = { vmId: req.vmId, hostId: req.hostId, nonceId: req.nonceId, akName: null, policyVersion: null };
     try {
-      const granted = await this.decide(req, ctx);
-      await this.audit.append({ outcome: 'released', message: `key v${granted.keyVersion} of ${req.vmId} released to host ${req.hostId}`, keyVersion: granted.keyVersion, ...ctx });
+      const granted = await attempt(ctx);
+      await this.audit.append({ outcome: 'released', message: `key v${granted.keyVersion} of ${req.vmId} released to host ${req.hostId}${how} (mode ${mode})`, keyVersion: granted.keyVersion, ...ctx });
       return granted;
     } catch (e) {
-      if (e instanceof ReleaseRefusal) await this.audit.append({ outcome: 'refused', reason: e.reason, message: e.message, ...ctx });
+      if (e instanceof ReleaseRefusal) await this.audit.append({ outcome: 'refused', reason: e.reason, message: `${e.message} (mode ${mode})`, ...ctx });
       throw e;
     }
   }
@@ -82,30 +98,14 @@ export class KeyRelease {
   }
 
   private async decide(req: ReleaseRequest, ctx: AttemptContext): Promise<ReleaseGranted> {
-    const nonce = await this.consumeNonce(req);
-    ctx.policyVersion = nonce.policyVersion;
-    await this.options.afterNonceConsumed?.();
-    if (nonce.vmId !== req.vmId) refuseRelease('policy-for-different-vm', `the nonce was issued for VM ${nonce.vmId}'s policy, not for ${req.vmId}`);
-    if (nonce.hostId !== req.hostId) refuseRelease('policy-for-different-vm', `the nonce was issued to host ${nonce.hostId}, not to ${req.hostId}`);
-    try {
-      checkP256PublicKey(req.ephemeralPublicKey);
-    } catch (e) {
-      refuseRelease('bad-request', (e as Error).message);
-    }
-
-    const decoded = decodeEvidence(req.evidence);
-    if (!decoded.ok) refuseRelease('evidence-refused', decoded.message, decoded.reason);
-    const ak = await this.hostAk(decoded.value, req.hostId, ctx);
-
-    const policyRecord = (await this.store.policyVersion(req.vmId, nonce.policyVersion)) ?? refuseRelease('no-release-policy', `policy v${nonce.policyVersion} of ${req.vmId} is gone`);
-    const policy = checkReleasePolicy(JSON.parse(policyRecord.policyJson));
-    const outcome = appraise(decoded.value, toHostClassPolicy(policy, `${req.vmId}@v${nonce.policyVersion}`), {
-      nonce: evidenceBinding(nonce.nonce, req.ephemeralPublicKey),
-      enrolledAk: (name) => (name.toString('hex') === ak.akName ? enrolledAkOf(ak) : undefined),
-      now: this.options.now,
-    });
-    judgeOutcome(outcome, policy, ak);
-
+    const checkKey = () => {
+      try {
+        checkP256PublicKey(req.ephemeralPublicKey);
+      } catch (e) {
+        refuseRelease('bad-request', (e as Error).message);
+      }
+    };
+    const { nonce, outcome } = await this.attested(req, ctx, () => req.ephemeralPublicKey, checkKey);
     const key = (await this.vault.current(req.vmId)) ?? refuseRelease('unknown-vm', `VM ${req.vmId} has no key`);
     try {
       const wrappedKey = wrapToEphemeralKey(key.key, { vmId: req.vmId, keyVersion: key.version, nonce: nonce.nonce, hostPublicKey: req.ephemeralPublicKey });
@@ -117,8 +117,54 @@ export class KeyRelease {
     }
   }
 
+  private async decideTpm(req: TpmReleaseRequest, ctx: AttemptContext): Promise<TpmReleaseGranted> {
+    let parent: { public: TpmtPublic; octets: Buffer } | null = null;
+    const { nonce, outcome, policy } = await this.attested(req, ctx, (ak) => {
+      parent = storageParentOf(req.storageKeyPublic ?? ak.ekPublic, req.storageKeyPublic ? 'storageKeyPublic' : `the enrolled EK of AK ${ak.akName}`);
+      return parent.octets;
+    });
+    const key = (await this.vault.current(req.vmId)) ?? refuseRelease('unknown-vm', `VM ${req.vmId} has no key`);
+    try {
+      const granted = duplicateVmKey(parent!, key.key, policySelection(policy.pcrs), outcome.quote!.pcrValues, req.innerWrapper ?? false);
+      const out: TpmReleaseGranted = { vmId: req.vmId, keyVersion: key.version, policyVersion: nonce.policyVersion, mode: TPM_RELEASE_MODE, pcrs: policy.pcrs, ...granted };
+      if (this.options.verifierPrivateKey) out.attestationResult = signResult(outcome.result, this.options.verifierPrivateKey);
+      return out;
+    } finally {
+      key.key.fill(0);
+    }
+  }
+
+  /**
+   * The checks both modes share: nonce consumed and issued for this VM and host, `boundKey` (the
+   * key the release will be wrapped to) checked, AK enrolled for the host, evidence appraised
+   * against the nonce's policy version with qualifyingData = SHA-256(nonce || boundKey).
+   */
+  private async attested(req: { nonceId: string; vmId: string; hostId: string; evidence: Buffer }, ctx: AttemptContext, boundKey: (ak: AkRecord) => Buffer, checkRequest?: () => void): Promise<{ nonce: NonceRecord; outcome: AppraisalOutcome; policy: ReleasePolicy }> {
+    const nonce = await this.consumeNonce(req);
+    ctx.policyVersion = nonce.policyVersion;
+    await this.options.afterNonceConsumed?.();
+    if (nonce.vmId !== req.vmId) refuseRelease('policy-for-different-vm', `the nonce was issued for VM ${nonce.vmId}'s policy, not for ${req.vmId}`);
+    if (nonce.hostId !== req.hostId) refuseRelease('policy-for-different-vm', `the nonce was issued to host ${nonce.hostId}, not to ${req.hostId}`);
+    checkRequest?.();
+
+    const decoded = decodeEvidence(req.evidence);
+    if (!decoded.ok) refuseRelease('evidence-refused', decoded.message, decoded.reason);
+    const ak = await this.hostAk(decoded.value, req.hostId, ctx);
+    const bound = boundKey(ak);
+
+    const policyRecord = (await this.store.policyVersion(req.vmId, nonce.policyVersion)) ?? refuseRelease('no-release-policy', `policy v${nonce.policyVersion} of ${req.vmId} is gone`);
+    const policy = checkReleasePolicy(JSON.parse(policyRecord.policyJson));
+    const outcome = appraise(decoded.value, toHostClassPolicy(policy, `${req.vmId}@v${nonce.policyVersion}`), {
+      nonce: evidenceBinding(nonce.nonce, bound),
+      enrolledAk: (name) => (name.toString('hex') === ak.akName ? enrolledAkOf(ak) : undefined),
+      now: this.options.now,
+    });
+    judgeOutcome(outcome, policy, ak);
+    return { nonce, outcome, policy };
+  }
+
   /** Uses the nonce up before anything else, so no evidence (good or bad) can be tried twice on it. */
-  private async consumeNonce(req: ReleaseRequest): Promise<NonceRecord> {
+  private async consumeNonce(req: { nonceId: string }): Promise<NonceRecord> {
     const now = this.options.now();
     const c = await this.store.consumeNonce(req.nonceId, now);
     if (c.status === 'unknown') refuseRelease('nonce-unknown', `nonce ${req.nonceId} was never issued by this broker`);

@@ -18,13 +18,13 @@ export interface AttestingHost {
   eventLog?: Buffer;
 }
 
-/** Evidence for a challenge: quote with qualifyingData = SHA-256(nonce || ephemeral public key), PCR values, event log. */
-export async function answerChallenge(host: AttestingHost, challenge: Challenge, ephemeral: EphemeralKeyPair, vmId = challenge.vmId): Promise<ReleaseRequest> {
+/** Evidence for a challenge: quote with qualifyingData = SHA-256(nonce || the key the release is to be wrapped to), PCR values, event log. */
+export async function evidenceForChallenge(host: AttestingHost, challenge: Challenge, boundKey: Buffer): Promise<Buffer> {
   const selection = policySelection(challenge.pcrs);
   const quote = await host.tpm.run(Quote, {
     handles: { signHandle: host.ak.handle },
     auth: PASSWORD,
-    params: { qualifyingData: evidenceBinding(challenge.nonce, ephemeral.publicKey), inScheme: { scheme: TPM_ALG.NULL, details: null }, PCRselect: selection },
+    params: { qualifyingData: evidenceBinding(challenge.nonce, boundKey), inScheme: { scheme: TPM_ALG.NULL, details: null }, PCRselect: selection },
   });
   const pcrValues = await readPcrs(host.tpm, selection);
   const evidence = evidenceFromTpmClient({
@@ -35,7 +35,13 @@ export async function answerChallenge(host: AttestingHost, challenge: Challenge,
     ...(host.eventLog ? { eventLog: host.eventLog } : {}),
   });
   if (!evidence.ok) throw new Error(`cannot build evidence: ${evidence.message}`);
-  return { nonceId: challenge.nonceId, vmId, hostId: host.hostId, ephemeralPublicKey: ephemeral.publicKey, evidence: encodeEvidence(evidence.value) };
+  return encodeEvidence(evidence.value);
+}
+
+/** Evidence for a challenge bound to the host's ephemeral key (the first release mode). */
+export async function answerChallenge(host: AttestingHost, challenge: Challenge, ephemeral: EphemeralKeyPair, vmId = challenge.vmId): Promise<ReleaseRequest> {
+  const evidence = await evidenceForChallenge(host, challenge, ephemeral.publicKey);
+  return { nonceId: challenge.nonceId, vmId, hostId: host.hostId, ephemeralPublicKey: ephemeral.publicKey, evidence };
 }
 
 /** Unwraps a granted key with the ephemeral key the request was bound to. */

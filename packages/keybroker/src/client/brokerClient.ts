@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { CBOR_TYPE, JSON_TYPE, bodyTypeOf, decodeBody, encodeBody, type BodyType } from '../http/bodyCodec.js';
 import type { Challenge, ReleaseDenied, ReleaseGranted, ReleaseRequest } from '../protocol/messages.js';
 import type { ReleasePolicy } from '../policy/releasePolicy.js';
+import type { TpmReleaseGranted, TpmReleaseRequest } from '../release/tpmReleaseMessages.js';
 import type { StoredAuditEntry, VmRecord } from '../storage/records.js';
 
 export interface BrokerClientOptions {
@@ -70,6 +71,11 @@ export class BrokerClient {
 
   release(req: ReleaseRequest): Promise<ReleaseGranted> {
     return this.call('POST', '/v1/releases', req);
+  }
+
+  /** The second release mode: the key as a TPM2 duplication blob for the host TPM's storage key (or EK). */
+  releaseToTpm(req: TpmReleaseRequest): Promise<TpmReleaseGranted> {
+    return this.call('POST', '/v1/releases/tpm', req);
   }
 
   startEnrolment(hostId: string, ekPublic: Buffer, akPublic: Buffer, ekCertificate?: Buffer): Promise<{ enrolmentId: string; akName: Buffer; credentialBlob: Buffer; secret: Buffer }> {

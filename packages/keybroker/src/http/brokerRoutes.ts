@@ -48,6 +48,17 @@ export const BROKER_ROUTES: Route[] = [
     },
   },
   {
+    method: 'POST', path: '/v1/releases/tpm', admin: false,
+    async handle(ctx) {
+      const b = ctx.body;
+      const storageKeyPublic = b.optionalBytes('storageKeyPublic');
+      const innerWrapper = b.optionalBoolean('innerWrapper');
+      const req = { nonceId: b.string('nonceId'), vmId: b.string('vmId'), hostId: b.string('hostId'), evidence: b.bytes('evidence'), ...(storageKeyPublic ? { storageKeyPublic } : {}), ...(innerWrapper !== undefined ? { innerWrapper } : {}) };
+      await limited(ctx, req.hostId, req.vmId);
+      return ctx.broker.releases.releaseToTpm(req);
+    },
+  },
+  {
     method: 'POST', path: '/v1/enrolments', admin: true,
     async handle(ctx) {
       const b = ctx.body;

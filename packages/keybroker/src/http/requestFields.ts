@@ -33,6 +33,12 @@ export class RequestFields {
     return this.get(name) === undefined ? undefined : this.bytes(name);
   }
 
+  optionalBoolean(name: string): boolean | undefined {
+    const v = this.get(name);
+    if (v !== undefined && typeof v !== 'boolean') throw new BadRequest(`${name} must be true or false`);
+    return v;
+  }
+
   object(name: string): unknown {
     const v = this.get(name);
     if (typeof v !== 'object' || v === null) throw new BadRequest(`${name} must be an object`);

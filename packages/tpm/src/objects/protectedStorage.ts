@@ -56,7 +56,6 @@ function integrityKey(parent: StorageParent): Buffer {
   return key;
 }
 
-
 function outerIntegrity(parent: StorageParent, name: Buffer, enc: Buffer): Buffer {
   return hmac(parent.nameAlg, integrityKey(parent), enc, name);
 }
