@@ -15,7 +15,8 @@ const USAGE = `usage: node packages/bench/dist/src/main.js [options]
                       different CPUs; os: no pinning. A ping-pong rate depends on it severalfold.
   --vtpm-process      run vtpm as a child process (node packages/cli/dist/src/main.js mssim) instead of in this process
   --skip-swtpm-proto  skip the raw swtpm data-port protocol rows (core suite; the other suites use mssim framing only)
-  --suite S           core, keys, attest or all (default): which tables to measure (see docs/bench.md)
+  --suite S           core, keys, attest or all (default): which tables to measure (see docs/bench.md);
+                      state: state save/restore against swtpm and idle-instance memory (only that suite)
   --workload NAME     only this row (repeatable), of any suite: core PCR_Extend, PCR_Read, GetRandom, Hash;
                       keys CreatePrimary_ECC_warm, CreatePrimary_ECC_cold, CreatePrimary_RSA_warm, CreatePrimary_RSA_cold,
                       Create_Load_Unseal, Sign_ECDSA, PolicyPCR_Unseal; attest verifyQuote_ECDSA, verifyQuote_RSA,
@@ -53,6 +54,14 @@ function positive(name: string, v: string | undefined): number | undefined {
   const n = Number(v);
   if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${v}`);
   return n;
+}
+
+if (values.suite === 'state') {
+  const { runStateBench, formatStateReport } = await import('./state/stateBench.js');
+  const stateOptions = { host: values.host, portBase: positive('port-base', values['port-base'])!, rounds: Math.max(Math.round(positive('rounds', values.rounds)!), 20), instances: 100 };
+  const report = await runStateBench(stateOptions, values.json ? undefined : (line) => process.stderr.write(`  ${line}\n`));
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatStateReport(report, stateOptions));
+  process.exit(0);
 }
 
 const ops = positive('ops', values.ops);

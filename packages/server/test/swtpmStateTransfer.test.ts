@@ -7,11 +7,15 @@ import { RawClient, hex } from './support/rawClient.js';
 import { CMD, RSP } from './support/tpmCommands.js';
 import { connectClient, inspect, populate, shutdownState, useSavedSession } from './support/tpmWorkload.js';
 
-/** Two in-process servers, the control channel of each, and the log lines each wrote. */
+/**
+ * Two in-process servers, the control channel of each, and the log lines each wrote. Their TPMs'
+ * clocks stand still: Time is part of the volatile state, and a blob taken a millisecond later differs.
+ */
 async function twoServers(opts: { source?: { migrationKey?: StateKey }; destination?: { migrationKey?: StateKey } } = {}) {
   const logs: string[] = [];
-  const source = await SwtpmServer.start({ port: 0, ctrlPort: 0, tpm: new Tpm(), ...opts.source, log: (m) => logs.push(`source: ${m}`) });
-  const destination = await SwtpmServer.start({ port: 0, ctrlPort: 0, tpm: new Tpm(), ...opts.destination, log: (m) => logs.push(`destination: ${m}`) });
+  const now = () => 1_000_000;
+  const source = await SwtpmServer.start({ port: 0, ctrlPort: 0, tpm: new Tpm({ now }), ...opts.source, log: (m) => logs.push(`source: ${m}`) });
+  const destination = await SwtpmServer.start({ port: 0, ctrlPort: 0, tpm: new Tpm({ now }), ...opts.destination, log: (m) => logs.push(`destination: ${m}`) });
   const sourceCtrl = await SwtpmControlClient.connect('127.0.0.1', source.ctrlPort);
   const destinationCtrl = await SwtpmControlClient.connect('127.0.0.1', destination.ctrlPort);
   return {

@@ -46,6 +46,7 @@ export class InstanceManager {
   private readonly running = new Map<string, Running>();
   private readonly busy = new Set<string>();
   private readonly sweeper: NodeJS.Timeout | null;
+  private closing = false;
 
   private constructor(
     readonly root: string,
@@ -149,6 +150,7 @@ export class InstanceManager {
 
   /** Closes every server (volatile states stored); instances start again with the next open(). */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.sweeper) clearInterval(this.sweeper);
     await Promise.all([...this.running.values()].map((r) => r.server.close()));
     this.running.clear();
@@ -179,7 +181,7 @@ export class InstanceManager {
   }
 
   private async afterShutdown(id: string, server: SwtpmServer): Promise<void> {
-    if (this.running.get(id)?.server !== server || this.busy.has(id)) return;
+    if (this.closing || this.running.get(id)?.server !== server || this.busy.has(id)) return;
     this.running.delete(id);
     const record = this.records.get(id);
     if (!record) return;

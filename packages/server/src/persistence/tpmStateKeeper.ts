@@ -103,8 +103,11 @@ export class TpmStateKeeper {
     return true;
   }
 
-  /** A TPM whose state lives in this process only: captured when asked for (GET_STATEBLOB), never written. */
-  static inMemory(tpm: Tpm, tpmOptions?: TpmOptions): TpmStateKeeper {
+  /**
+   * A TPM whose state lives in this process only: captured when asked for (GET_STATEBLOB), never
+   * written. A TPM restored into it (SET_STATEBLOB, INIT) keeps the first TPM's options (its clock source).
+   */
+  static inMemory(tpm: Tpm, tpmOptions: TpmOptions = tpm.options): TpmStateKeeper {
     const store = new StateStore({ files: null });
     store.lineage = randomBytes(LINEAGE_BYTES);
     // version -1: nothing captured yet, the first request captures generation 1
