@@ -38,7 +38,8 @@ export async function runSocket(argv: readonly string[]): Promise<void> {
     },
   });
   for (const note of state.notes) logger.error(`vtpm: ${note}`);
-  if (opts.startup) {
+  // A resumed TPM is running already: Startup would only be refused (TPM_RC_INITIALIZE).
+  if (opts.startup && state.origin !== 'resumed') {
     await sendStartup(state.keeper.tpm, opts.startup, logger);
     await state.keeper.persistChanges();
   }

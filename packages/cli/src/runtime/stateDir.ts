@@ -4,8 +4,7 @@ import { UsageError } from '../args/usageError.js';
 
 /**
  * `--tpmstate dir=DIR`: created when missing and checked to be a writable directory, so a wrong
- * path fails now rather than when state is first saved. (vtpm does not persist the TPM state in
- * it yet; a later version will.)
+ * path is a usage error now rather than a failed write later.
  */
 export function prepareStateDir(dir: string): void {
   prepareWritableDirectory(`--tpmstate dir=${dir}`, dir);

@@ -29,7 +29,8 @@ export async function serveCommandPort(socket: Socket, ctx: MssimContext): Promi
           if (size > MSSIM_MAX_BUFFER) return;
           const command = await r.read(size);
           r.frameDone();
-          await writeFrame(socket, sendCommandReply(await runCommand(ctx, command, locality)));
+          const reply = runCommand(ctx, command, locality); // a promise only while its state is being stored
+          await writeFrame(socket, sendCommandReply(Buffer.isBuffer(reply) ? reply : await reply));
           break;
         }
         case MSSIM.SIGNAL_HASH_START:
@@ -82,17 +83,11 @@ export async function serveCommandPort(socket: Socket, ctx: MssimContext): Promi
  * a state directory the response waits until the state it reflects is stored; a failed write is
  * answered TPM_RC_FAILURE (and every later command too), so no change is acknowledged unstored.
  */
-async function runCommand(ctx: MssimContext, command: Buffer, locality: number): Promise<Buffer> {
+function runCommand(ctx: MssimContext, command: Buffer, locality: number): Buffer | Promise<Buffer> {
   if (!ctx.tpm.powered) return Buffer.alloc(0);
   if (ctx.keeper.failure) return FAILURE;
   const response = ctx.tpm.execute(command, locality);
   ctx.sizes.record(command, response);
   const storing = ctx.keeper.afterCommand(command, response);
-  if (!storing) return response;
-  try {
-    await storing;
-    return response;
-  } catch {
-    return FAILURE;
-  }
+  return storing ? storing.then(() => response, () => FAILURE) : response;
 }

@@ -49,15 +49,16 @@ export class TpmStateKeeper {
   private stored: PermanentSnapshot;
   /** The TPM's change counter at the newest capture, stored or still queued. */
   private capturedVersion: number;
+  /** The newest capture waiting for its write, and that write (shared by later captures until it starts). */
   private queued: { payload: Buffer; version: number } | null = null;
+  private queuedWrite: Promise<void> | null = null;
+  /** Storage tasks submitted and not finished. */
+  private outstanding = 0;
   /** The TPM, or null while hibernating (its volatile state then kept serialized). */
   private live: Tpm | null;
   private hibernatedVolatile: Buffer | null = null;
   /** Date.now() of the last use of the TPM, for idle detection. */
   lastUsed = Date.now();
-  private queuedWrite: Promise<void> | null = null;
-  /** Storage tasks submitted and not finished. */
-  private outstanding = 0;
 
   private constructor(
     tpm: Tpm,
@@ -119,8 +120,17 @@ export class TpmStateKeeper {
    * none, makes a fresh TPM and writes it at once, so its seeds outlive this process.
    */
   static async start(opts: KeeperOptions): Promise<KeeperStart> {
+    await opts.store.files?.lock.acquire();
+    try {
+      return await TpmStateKeeper.loadOrCreate(opts);
+    } catch (e) {
+      opts.store.files?.lock.release(); // refused: nothing of this directory stays in use
+      throw e;
+    }
+  }
+
+  private static async loadOrCreate(opts: KeeperOptions): Promise<KeeperStart> {
     const { store } = opts;
-    await store.files?.lock.acquire();
     const notes: string[] = [];
     const leftovers = store.files?.removeLeftovers() ?? 0;
     if (leftovers > 0) notes.push(`${leftovers} temporary file(s) of writes interrupted by a crash removed (the state files are whole)`);

@@ -29,7 +29,8 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
         const command = await r.read(size);
         r.frameDone();
         dev.locality = prefix[4]!;
-        await writeFrame(socket, sendCommandReply(await dev.execute(command)));
+        const reply = dev.execute(command);
+        await writeFrame(socket, sendCommandReply(Buffer.isBuffer(reply) ? reply : await reply));
         continue;
       }
       const header = await r.read(TPM_HEADER_SIZE);
@@ -37,13 +38,15 @@ export async function serveDataPort(socket: Socket, dev: SwtpmDevice): Promise<v
       const size = header.readUInt32BE(TPM_SIZE_OFFSET);
       if (size < TPM_HEADER_SIZE || size > MAX_FRAME_SIZE) {
         // The size field cannot frame a command: the TPM's answer to the header, then the stream is lost.
-        await writeFrame(socket, await dev.execute(header));
+        const reply = dev.execute(header);
+        await writeFrame(socket, Buffer.isBuffer(reply) ? reply : await reply);
         return;
       }
       const command = Buffer.concat([header, await r.read(size - TPM_HEADER_SIZE)]);
       partial = null;
       r.frameDone();
-      await writeFrame(socket, await dev.execute(command));
+      const reply = dev.execute(command); // a promise only while its state is being stored
+      await writeFrame(socket, Buffer.isBuffer(reply) ? reply : await reply);
     }
   } catch (e) {
     // Closed (swtpm's TCTI closes after every command), broken, or stalled mid-command. A client that

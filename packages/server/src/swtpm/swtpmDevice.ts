@@ -54,11 +54,15 @@ export class SwtpmDevice {
    * reflects is stored; if that fails, the answer is TPM_RC_FAILURE and the TPM stops until INIT
    * reloads what was stored, so no client is told of a change that could be lost.
    */
-  async execute(command: Buffer): Promise<Buffer> {
+  execute(command: Buffer): Buffer | Promise<Buffer> {
     if (!this.running) return FAILURE;
     const response = this.tpm.execute(command, this.locality);
     const storing = this.keeper.afterCommand(command, response);
-    if (!storing) return response;
+    // Synchronous unless something is being stored: no promise per command for a TPM kept in memory.
+    return storing ? this.afterStoring(storing, response) : response;
+  }
+
+  private async afterStoring(storing: Promise<void>, response: Buffer): Promise<Buffer> {
     try {
       await storing;
       return response;
