@@ -1,11 +1,9 @@
-import { Tpm } from '@vtpm/tpm';
 import { MssimServer } from '@vtpm/server';
-import type { ManufactureResult } from '@vtpm/attest';
 import { parseMssimOptions } from '../args/mssimOptions.js';
 import { Logger } from '../runtime/logger.js';
 import { serveUntilStopped } from '../runtime/serveUntilStopped.js';
-import { ekCertificateSummary, manufacturedTpm } from '../runtime/servedTpm.js';
-import { describeOrigin, openServedState } from '../runtime/tpmStateSetup.js';
+import { ekCertificateSummary, openTpmToServe } from '../runtime/servedTpm.js';
+import { describeOrigin } from '../runtime/tpmStateSetup.js';
 import { MSSIM_HELP } from './helpText.js';
 
 const COMMAND = 'vtpm mssim';
@@ -15,17 +13,8 @@ export async function runMssim(argv: readonly string[]): Promise<void> {
   const opts = parseMssimOptions(argv);
   if (opts.help) return void process.stdout.write(MSSIM_HELP);
   const logger = new Logger(null);
-  let manufactured: ManufactureResult | null = null;
   // The platform powers the TPM on (POWER_ON): a stored volatile state is never resumed here.
-  const state = await openServedState(COMMAND, opts.state, {
-    resumeVolatile: false,
-    fresh: async () => {
-      if (!opts.ekCertCaDir) return new Tpm();
-      const made = await manufacturedTpm(COMMAND, opts.ekCertCaDir);
-      manufactured = made.manufactured;
-      return made.tpm;
-    },
-  });
+  const { state, manufactured } = await openTpmToServe(COMMAND, opts.state, opts.ekCertCaDir, false);
   for (const note of state.notes) logger.error(`vtpm: ${note}`);
   const server = await MssimServer.start({ host: opts.host, port: opts.port, keeper: state.keeper });
   const certificates = manufactured ? `; ${ekCertificateSummary(manufactured, opts.ekCertCaDir!)}` : opts.ekCertCaDir ? '; --ek-cert: the stored TPM keeps the EK certificates it was made with' : '';

@@ -1,4 +1,3 @@
-import { Tpm } from '@vtpm/tpm';
 import { SwtpmServer } from '@vtpm/server';
 import type { ManufactureResult } from '@vtpm/attest';
 import { parseSocketOptions } from '../args/swtpmOptions.js';
@@ -8,8 +7,8 @@ import { Logger } from '../runtime/logger.js';
 import { daemonize, isDaemonChild, reportReady } from '../runtime/daemon.js';
 import { serveUntilStopped } from '../runtime/serveUntilStopped.js';
 import { vtpmVersion } from '../runtime/version.js';
-import { ekCertificateSummary, manufacturedTpm } from '../runtime/servedTpm.js';
-import { describeOrigin, openServedState } from '../runtime/tpmStateSetup.js';
+import { ekCertificateSummary, openTpmToServe } from '../runtime/servedTpm.js';
+import { describeOrigin } from '../runtime/tpmStateSetup.js';
 import { printStates } from '../runtime/printStates.js';
 import { SOCKET_HELP } from './helpText.js';
 import { sendStartup } from './startupCommand.js';
@@ -26,17 +25,8 @@ export async function runSocket(argv: readonly string[]): Promise<void> {
   if (opts.daemon && !isDaemonChild()) await daemonize();
 
   const logger = new Logger(opts.log);
-  let manufactured: ManufactureResult | null = null;
   // Without not-need-init the TPM waits for CMD_INIT, which decides whether to resume (DELETE_VOLATILE).
-  const state = await openServedState(COMMAND, opts.state, {
-    resumeVolatile: !opts.needInit,
-    fresh: async () => {
-      if (!opts.ekCertCaDir) return new Tpm();
-      const made = await manufacturedTpm(COMMAND, opts.ekCertCaDir);
-      manufactured = made.manufactured;
-      return made.tpm;
-    },
-  });
+  const { state, manufactured } = await openTpmToServe(COMMAND, opts.state, opts.ekCertCaDir, !opts.needInit);
   for (const note of state.notes) logger.error(`vtpm: ${note}`);
   // A resumed TPM is running already: Startup would only be refused (TPM_RC_INITIALIZE).
   if (opts.startup && state.origin !== 'resumed') {

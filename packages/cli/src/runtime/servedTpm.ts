@@ -2,6 +2,8 @@ import { InProcessTransport, Shutdown, TPM_SU, Tpm, TpmClient } from '@vtpm/tpm'
 import { manufacture, type ManufactureResult } from '@vtpm/attest';
 import { CommandFailure } from './commandFailure.js';
 import { prepareWritableDirectory } from './stateDir.js';
+import { openServedState, type ServedState } from './tpmStateSetup.js';
+import type { TpmStateOptions } from '../args/tpmStateOptions.js';
 
 /**
  * `--ek-cert CA_DIR` of the servers: a new TPM manufactured as a factory would (EK certificates of
@@ -27,4 +29,27 @@ export async function manufacturedTpm(command: string, caDir: string): Promise<{
 export function ekCertificateSummary(manufactured: ManufactureResult, caDir: string): string {
   const indices = manufactured.eks.map((ek) => `0x${ek.certIndex.toString(16).padStart(8, '0')}`).join(', ');
   return `EK certificates at ${indices} (CA ${caDir})`;
+}
+
+/**
+ * The TPM `vtpm socket` and `vtpm mssim` serve: the stored one, or a new one (manufactured with EK
+ * certificates when `--ek-cert` names a CA), plus the manufacture result when one was made now.
+ */
+export async function openTpmToServe(
+  command: string,
+  state: TpmStateOptions,
+  ekCertCaDir: string | null | undefined,
+  resumeVolatile: boolean,
+): Promise<{ state: ServedState; manufactured: ManufactureResult | null }> {
+  let manufactured: ManufactureResult | null = null;
+  const served = await openServedState(command, state, {
+    resumeVolatile,
+    fresh: async () => {
+      if (!ekCertCaDir) return new Tpm();
+      const made = await manufacturedTpm(command, ekCertCaDir);
+      manufactured = made.manufactured;
+      return made.tpm;
+    },
+  });
+  return { state: served, manufactured };
 }
