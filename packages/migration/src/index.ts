@@ -12,3 +12,7 @@ export * from './progress/migrationProgress.js';
 export * from './workload/dirtyingWorkload.js';
 export * from './source/migrateVm.js';
 export * from './destination/serveMigrationTarget.js';
+export * from './handshake/sourceHandshake.js';
+export * from './handshake/destinationHandshake.js';
+export * from './source/preCopy.js';
+export * from './destination/receiveMigration.js';

@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { PAGE_SIZE } from '@vtpm/hypervisor';
-import { attestationBinding, Transcript } from '../handshake/transcript.js';
-import { b64, decodeHandshake, encodeHandshake, HANDSHAKE, unb64, type Attestation, type Hello } from '../handshake/handshakeMessages.js';
-import { deriveStreamKeys, ephemeralKeyPair, scrubStreamKeys } from '../channel/streamKeys.js';
-import { SecureStream } from '../channel/secureStream.js';
 import { RECORD } from '../channel/recordTypes.js';
-import { verifyDestination, type AttestationOutcome } from '../attestation/verifyDestination.js';
+import { runSourceHandshake } from '../handshake/sourceHandshake.js';
+import type { AttestationOutcome } from '../attestation/verifyDestination.js';
+import { preCopy, sendPages, type PreCopyOptions } from './preCopy.js';
 import type { MigrationPolicy } from '../attestation/migrationPolicy.js';
 import { advanceMigrationEpoch } from '../epoch/migrationEpoch.js';
 import { FramedSocket } from '../wire/framedSocket.js';
@@ -16,14 +12,10 @@ import type { PausableGuest } from '../workload/dirtyingWorkload.js';
 import type { MigrationPhase, MigrationProgress, MigrationReport } from '../progress/migrationProgress.js';
 import type { VmHost } from '../vmHost.js';
 
-export interface MigrateOptions {
+export interface MigrateOptions extends PreCopyOptions {
   policy: MigrationPolicy;
   /** The guest's vCPUs: paused for stop-and-copy, resumed if the migration aborts. */
   guest?: PausableGuest;
-  /** Stop pre-copy when at most this many pages are dirty (default 64) ... */
-  stopCopyThresholdPages?: number;
-  /** ... or after this many rounds (default 30). */
-  maxRounds?: number;
   /** Per-message timeout (default 10 s). */
   timeoutMs?: number;
   onProgress?: (p: MigrationProgress) => void;
@@ -75,70 +67,26 @@ export async function migrateVm(source: VmHost, vmId: string, destinationAddress
   try {
     await new Promise<void>((resolve, reject) => { socket.socket.once('connect', resolve); socket.socket.once('error', reject); });
     const epoch = await advanceMigrationEpoch(vm.vtpmClient());
-    const transcript = new Transcript();
-    const nonce = randomBytes(32);
-    const { config } = vm.record;
-    const hello: Hello = { vmId, policyId: options.policy.id, nonce: b64(nonce), epoch: epoch.toString(), config };
-    const helloFrame = encodeHandshake(HANDSHAKE.hello, hello);
-    transcript.add(helloFrame);
-    await socket.send(helloFrame);
-
     phase = 'attestation';
-    const attestationFrame = await socket.next(timeoutMs);
-    const att = decodeHandshake<Attestation>(attestationFrame, HANDSHAKE.attestation);
-    const destinationKey = unb64(att.ephemeralPublicKey);
-    attestation = verifyDestination(unb64(att.evidence), attestationBinding(nonce, destinationKey, transcript.hash()), options.policy);
-    if (!attestation.ok) {
-      await socket.send(encodeHandshake(HANDSHAKE.refusal, { reason: attestation.reason, message: attestation.message })).catch(() => undefined);
-      throw new Error(attestation.message);
-    }
-    transcript.add(attestationFrame);
-    const own = ephemeralKeyPair();
-    const keyShareFrame = encodeHandshake(HANDSHAKE.keyShare, { ephemeralPublicKey: b64(own.getPublicKey()) });
-    transcript.add(keyShareFrame);
-    await socket.send(keyShareFrame);
-    const keys = deriveStreamKeys(own, destinationKey, transcript.hash());
-    scrubKeys = () => scrubStreamKeys(keys);
-    const stream = new SecureStream(socket, keys.sourceToDestination, keys.destinationToSource, timeoutMs);
+    const channel = await runSourceHandshake(socket, {
+      hello: { vmId, policyId: options.policy.id, epoch: epoch.toString(), config: vm.record.config },
+      policy: options.policy,
+      timeoutMs,
+      onAttestation: (outcome) => (attestation = outcome),
+    });
+    scrubKeys = channel.scrub;
+    const { stream } = channel;
 
     phase = 'pre-copy';
-    const ciphertext = vm.memory.hostView().ciphertext;
-    // Pages leave as the XTS ciphertext the host already holds, inside the stream's AEAD: never plaintext.
-    const sendPages = async (pages: Iterable<number>, round: number) => {
-      let n = 0;
-      for (const p of pages) {
-        await stream.send(RECORD.page, ciphertext.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE), round, p * PAGE_SIZE);
-        n++;
-      }
-      await stream.send(RECORD.roundEnd, Buffer.alloc(0), round);
-      return n;
-    };
-    vm.memory.dirty.takeDirty();
-    let round = 1;
-    let pagesSent = 0;
-    let roundStart = performance.now();
-    let n = await sendPages(Array.from({ length: vm.memory.pageCount }, (_, i) => i), round);
-    pagesSent += n;
-    const threshold = options.stopCopyThresholdPages ?? 64;
-    const maxRounds = options.maxRounds ?? 30;
-    for (;;) {
-      await new Promise((r) => setImmediate(r)); // let the guest run between rounds
-      const dirty = vm.memory.dirty.count();
-      const seconds = (performance.now() - roundStart) / 1000;
-      progress({ round, roundPages: n, pagesSent, dirtyPagesPerSecond: seconds > 0 ? dirty / seconds : 0, remainingDirtyPages: dirty, bytesSent: stream.bytesSent });
-      if (dirty <= threshold || round >= maxRounds) break;
-      round++;
-      roundStart = performance.now();
-      n = await sendPages(vm.memory.dirty.takeDirty(), round);
-      pagesSent += n;
-    }
+    let { round, pagesSent } = await preCopy(stream, vm, options, progress);
+    let n: number;
 
     phase = 'stop-and-copy';
     options.guest?.pause();
     paused = true;
     pausedAt = performance.now();
     round++;
-    n = await sendPages(vm.memory.dirty.takeDirty(), round);
+    n = await sendPages(stream, vm, vm.memory.dirty.takeDirty(), round);
     pagesSent += n;
     for (const vcpu of vm.vcpus) await stream.send(RECORD.vcpu, encodeRegisters(vcpu.load()), round, vcpu.index);
     await stream.send(RECORD.vtpmState, vm.hostState().vtpmState, round);
@@ -163,7 +111,7 @@ export async function migrateVm(source: VmHost, vmId: string, destinationAddress
     phase = 'done';
     const totalMs = performance.now() - started;
     progress({ round, roundPages: 0, pagesSent, dirtyPagesPerSecond: 0, remainingDirtyPages: 0, bytesSent: stream.bytesSent });
-    return { vmId, destination: destinationAddress, epoch, totalMs, downtimeMs, rounds: round, pagesSent, bytesSent: stream.bytesSent, throughputMBps: stream.bytesSent / 1e6 / (totalMs / 1000), attestation };
+    return { vmId, destination: destinationAddress, epoch, totalMs, downtimeMs, rounds: round, pagesSent, bytesSent: stream.bytesSent, throughputMBps: stream.bytesSent / 1e6 / (totalMs / 1000), attestation: channel.attestation };
   } catch (cause) {
     vmKey?.fill(0);
     scrubKeys();
