@@ -1,6 +1,7 @@
-import { checkPrimeSync, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { gcd, modInverse, toBigInt, toBytes, toMinimalBytes } from './bigints.js';
 import type { ByteSource } from './kdfStream.js';
+import { isProbablePrime } from './millerRabin.js';
 
 /** The TPM's default public exponent (Part 2: exponent 0 in TPMS_RSA_PARMS means 2^16 + 1). */
 export const DEFAULT_RSA_EXPONENT = 65537;
@@ -51,9 +52,9 @@ export function hasSmallFactor(c: bigint): boolean {
 
 /**
  * A prime of `bits` bits drawn from a deterministic source: candidates with the two top bits set
- * (so p*q has exactly 2*bits bits) and odd, tested by OpenSSL's primality check, and coprime with e.
- * Trial division by small primes only skips composites (OpenSSL would refuse them too, at ~0.2 ms
- * each), so the candidates drawn and the prime accepted are the same with or without it.
+ * (so p*q has exactly 2*bits bits) and odd, passing Miller-Rabin (isProbablePrime), and coprime with e.
+ * Trial division by small primes only skips composites (Miller-Rabin would refuse them too, at
+ * ~0.2 ms each), so the candidates drawn and the prime accepted are the same with or without it.
  */
 function primeFrom(source: ByteSource, bits: number, e: bigint): bigint {
   for (;;) {
@@ -62,7 +63,7 @@ function primeFrom(source: ByteSource, bits: number, e: bigint): bigint {
     c[c.length - 1]! |= 1;
     const candidate = toBigInt(c);
     if (candidate > SIEVE_LIMIT && hasSmallFactor(candidate)) continue;
-    if (checkPrimeSync(candidate, { checks: 0 }) && gcd(e, candidate - 1n) === 1n) return candidate;
+    if (isProbablePrime(candidate) && gcd(e, candidate - 1n) === 1n) return candidate;
   }
 }
 
