@@ -30,6 +30,7 @@ export * from './policy/referenceValues.js';
 export * from './policy/eventLogCheck.js';
 export * from './policy/appraise.js';
 export * from './ekCa/tcgOids.js';
+export * from './ekCa/certificateFields.js';
 export * from './ekCa/tpmIdentity.js';
 export * from './ekCa/ekPublicKeyInfo.js';
 export * from './ekCa/manufacturerCa.js';

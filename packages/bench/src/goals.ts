@@ -12,6 +12,10 @@ export const GOALS = {
   verifyQuoteOfNodeVerify: 0.8,
   /** attestation: event log parse + replay per second. */
   eventLogPerSecond: 10_000,
+  /** migration: encrypted stream throughput as a share of the same pipeline unencrypted. */
+  migrationEncryptedOfUnencrypted: 0.7,
+  /** migration: most downtime (guest paused to committed) with a guest dirtying 1 % of its pages every 100 ms; QEMU's default limit. */
+  migrationDowntimeMs: 300,
 } as const;
 
 /** "yes" or "NO" (capitals: it should stand out), or "n/a" when there is nothing to judge. */

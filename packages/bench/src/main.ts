@@ -16,14 +16,19 @@ const USAGE = `usage: node packages/bench/dist/src/main.js [options]
   --vtpm-process      run vtpm as a child process (node packages/cli/dist/src/main.js mssim) instead of in this process
   --skip-swtpm-proto  skip the raw swtpm data-port protocol rows (core suite; the other suites use mssim framing only)
   --suite S           core, keys, attest or all (default): which tables to measure (see docs/bench.md);
-                      state: state save/restore against swtpm and idle-instance memory (only that suite)
+                      state: state save/restore against swtpm and idle-instance memory (only that suite);
+                      migration: a VM migrated between two in-process hosts over loopback, encrypted stream
+                      against unencrypted, and downtime with a dirtying guest (only that suite; see docs/bench.md)
+  --memory-mib M      migration suite: the VM's memory (default 1024)
+  --no-openssl        migration suite: skip the openssl speed reference
   --workload NAME     only this row (repeatable), of any suite: core PCR_Extend, PCR_Read, GetRandom, Hash;
                       keys CreatePrimary_ECC_warm, CreatePrimary_ECC_cold, CreatePrimary_RSA_warm, CreatePrimary_RSA_cold,
                       Create_Load_Unseal, Sign_ECDSA, PolicyPCR_Unseal; attest verifyQuote_ECDSA, verifyQuote_RSA,
                       EventLog_replay, Quote_ECC, Quote_RSA
   --event-log FILE    the log the attest suite parses and replays (default packages/attest/test/data/eventlogs/rhel8-uefi.bin)
   --host H            bind/connect address (default 127.0.0.1)
-  --port-base P       swtpm P,P+1; vtpm mssim P+2,P+3; vtpm swtpm-proto P+4,P+5 (default 2381)
+  --port-base P       swtpm P,P+1; vtpm mssim P+2,P+3; vtpm swtpm-proto P+4,P+5 (default 2381);
+                      migration suite: its two hosts on P, P+1 (default: any free ports)
   --json              print JSON instead of the table`;
 
 const { values } = parseArgs({
@@ -39,7 +44,9 @@ const { values } = parseArgs({
     workload: { type: 'string', multiple: true, default: [] },
     'event-log': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
-    'port-base': { type: 'string', default: '2381' },
+    'port-base': { type: 'string' },
+    'memory-mib': { type: 'string', default: '1024' },
+    'no-openssl': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -56,9 +63,27 @@ function positive(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+const portBase = positive('port-base', values['port-base'] ?? '2381')!;
+
+if (values.suite === 'migration') {
+  const { runMigrationBench } = await import('./migration/migrationBench.js');
+  const { formatMigrationBenchReport, migrationVerdicts } = await import('./migration/migrationReport.js');
+  const given = positive('port-base', values['port-base']);
+  const migrationOptions = {
+    host: values.host,
+    ...(given !== undefined ? { ports: [given, given + 1] as [number, number] } : {}),
+    memoryMiB: positive('memory-mib', values['memory-mib'])!,
+    rounds: Math.round(positive('rounds', values.rounds)!),
+    openssl: !values['no-openssl'],
+  };
+  const report = await runMigrationBench(migrationOptions, values.json ? undefined : (line) => process.stderr.write(`  ${line}\n`));
+  console.log(values.json ? JSON.stringify({ ...report, verdicts: migrationVerdicts(report) }, null, 2) : formatMigrationBenchReport(report, migrationOptions));
+  process.exit(0);
+}
+
 if (values.suite === 'state') {
   const { runStateBench, formatStateReport } = await import('./state/stateBench.js');
-  const stateOptions = { host: values.host, portBase: positive('port-base', values['port-base'])!, rounds: Math.max(Math.round(positive('rounds', values.rounds)!), 20), instances: 100 };
+  const stateOptions = { host: values.host, portBase, rounds: Math.max(Math.round(positive('rounds', values.rounds)!), 20), instances: 100 };
   const report = await runStateBench(stateOptions, values.json ? undefined : (line) => process.stderr.write(`  ${line}\n`));
   console.log(values.json ? JSON.stringify(report, null, 2) : formatStateReport(report, stateOptions));
   process.exit(0);
@@ -69,7 +94,7 @@ const placement = values.placement as Placement;
 if (!['same', 'split', 'os'].includes(placement)) throw new Error(`--placement must be same, split or os, got ${placement}`);
 const options: BenchOptions = {
   host: values.host,
-  portBase: positive('port-base', values['port-base'])!,
+  portBase,
   budget: { ops, seconds: positive('seconds', values.seconds) ?? (ops === undefined ? 0.5 : undefined), warmupSeconds: Number(values.warmup) },
   rounds: Math.round(positive('rounds', values.rounds)!),
   placement,

@@ -92,7 +92,7 @@ describe('vtpm host, vtpm vm', function () {
 
   it('usage errors exit 2 with one line; a host directory without a TPM exits 1', async () => {
     const cases: [string[], RegExp][] = [
-      [['host'], /^vtpm host: give an action \(init, boot, status\)$/],
+      [['host'], /^vtpm host: give an action \(init, boot, status, serve, policy\)$/],
       [['host', 'reboot', '--host-dir', host], /unknown action 'reboot'/],
       [['host', 'status'], /^vtpm host status: --host-dir is required/],
       [['host', 'boot', '--host-dir', host, '--seed', '00'], /^vtpm host boot: --seed does not apply here$/],

@@ -3,6 +3,8 @@
  * node:crypto needs a new Cipheriv per page (one tweak or nonce per data unit), which costs
  * ~4 us per page; here one EVP context is re-keyed only with the page's IV, in a C loop.
  * The JavaScript fallback (src/memory/nodePageCrypto.ts) computes the same bytes.
+ * Also one AES-256-GCM message with AAD into a caller's buffer, in place if dst == src
+ * (src/crypto/nativeAesGcm.ts): node:crypto allocates a new output buffer on every call.
  */
 #include <node_api.h>
 #include <openssl/evp.h>
@@ -77,9 +79,39 @@ static napi_value gcm(napi_env env, napi_callback_info info) {
   napi_value r; napi_create_int32(env, failed, &r); return r;
 }
 
+/*
+ * aesGcm(encrypt, key32, iv12, aad, src, dst, tag16) -> bool: one message, AAD first. Encrypt
+ * writes the tag; decrypt checks it, and on a mismatch zeroes dst and returns false (no
+ * unauthenticated plaintext is left behind). dst may be src (in place).
+ */
+static napi_value aesGcm(napi_env env, napi_callback_info info) {
+  size_t argc = 7; napi_value a[7]; bool enc;
+  unsigned char *key, *iv, *aad, *src, *dst, *tag; size_t keyLen, ivLen, aadLen, srcLen, dstLen, tagLen;
+  napi_get_cb_info(env, info, &argc, a, NULL, NULL);
+  if (argc != 7 || napi_get_value_bool(env, a[0], &enc) != napi_ok || !buf(env, a[1], &key, &keyLen) || !buf(env, a[2], &iv, &ivLen) ||
+      !buf(env, a[3], &aad, &aadLen) || !buf(env, a[4], &src, &srcLen) || !buf(env, a[5], &dst, &dstLen) || !buf(env, a[6], &tag, &tagLen))
+    THROW(env, "aesGcm(encrypt, key, iv, aad, src, dst, tag): bad arguments");
+  if (keyLen != 32 || ivLen != 12 || tagLen != 16 || dstLen < srcLen || srcLen > 0x7fffffff || aadLen > 0x7fffffff) THROW(env, "aesGcm: 32-byte key, 12-byte IV, 16-byte tag, dst as large as src");
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  int outl, ok = ctx && EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv, enc) &&
+                 EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aadLen) && EVP_CipherUpdate(ctx, dst, &outl, src, (int)srcLen);
+  if (!ok) { EVP_CIPHER_CTX_free(ctx); THROW(env, "aesGcm: cipher failed"); }
+  if (enc) {
+    ok = EVP_CipherFinal_ex(ctx, dst + srcLen, &outl) && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag);
+    if (!ok) { EVP_CIPHER_CTX_free(ctx); THROW(env, "aesGcm: tag failed"); }
+  } else {
+    unsigned char end[16];
+    ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag) && EVP_CipherFinal_ex(ctx, end, &outl) > 0;
+    if (!ok) memset(dst, 0, srcLen);
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  napi_value r; napi_get_boolean(env, ok, &r); return r;
+}
+
 NAPI_MODULE_INIT() {
   napi_value f;
   napi_create_function(env, "xts", NAPI_AUTO_LENGTH, xts, NULL, &f); napi_set_named_property(env, exports, "xts", f);
   napi_create_function(env, "gcm", NAPI_AUTO_LENGTH, gcm, NULL, &f); napi_set_named_property(env, exports, "gcm", f);
+  napi_create_function(env, "aesGcm", NAPI_AUTO_LENGTH, aesGcm, NULL, &f); napi_set_named_property(env, exports, "aesGcm", f);
   return exports;
 }

@@ -2,6 +2,7 @@ export * from './memory/pageGeometry.js';
 export * from './memory/pageCryptoBackend.js';
 export * from './memory/nodePageCrypto.js';
 export * from './memory/nativePageCrypto.js';
+export * from './crypto/nativeAesGcm.js';
 export * from './memory/defaultPageCrypto.js';
 export * from './memory/pageIntegrityError.js';
 export * from './memory/dirtyPageBitmap.js';

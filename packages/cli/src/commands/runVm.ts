@@ -4,18 +4,32 @@ import { parseVmOptions, type VmOptions } from '../args/hypervisorOptions.js';
 import { CommandFailure } from '../runtime/commandFailure.js';
 import { readInputFile } from '../runtime/files.js';
 import { serveVmControl, vmControlAlive, vmControlPath, vmControlRequest, type VmControlAnswer } from '../runtime/vmControl.js';
+import { hostDaemonAlive } from '../runtime/hostDaemonLink.js';
 import { VM_HELP } from './hypervisorHelpText.js';
 import { hypervisorFailure } from './runHost.js';
+import { vmThroughDaemon } from './vmThroughDaemon.js';
 
 const PAGE_SIZE = 4096;
 /** Octets of the chosen page's ciphertext `vm dump` prints. */
 const SAMPLE_BYTES = 32;
 
-/** `vtpm vm create|start|stop|dump --host-dir DIR VM`: VMs with encrypted memory on a host. */
+/** What only a host daemon does (the VM must live somewhere between commands). */
+const DAEMON_ACTIONS: readonly VmOptions['action'][] = ['write', 'read', 'hash', 'list', 'workload', 'migrate'];
+
+/**
+ * `vtpm vm ACTION --host-dir DIR VM`: VMs with encrypted memory on a host. With a host daemon
+ * serving DIR every action goes through it; without one, create/start/stop/dump work standalone
+ * (the VM lives in its `vm start` process).
+ */
 export async function runVm(argv: readonly string[]): Promise<void> {
   const opts = parseVmOptions(argv);
   if (opts.help) return void process.stdout.write(VM_HELP);
   const command = `vtpm vm ${opts.action}`;
+  if (await hostDaemonAlive(opts.hostDir)) return vmThroughDaemon(command, opts);
+  if (opts.keySource === 'broker') throw new CommandFailure(`${command}: --key-source broker: no host daemon serves ${opts.hostDir}; the key broker is the daemon's (vtpm host serve ... --broker URL --host-id ID)`);
+  if (DAEMON_ACTIONS.includes(opts.action)) {
+    throw new CommandFailure(`${command}: no host daemon serves ${opts.hostDir}: start one (vtpm host serve --host-dir ${opts.hostDir} --listen HOST:PORT --psk-file F)`);
+  }
   if (opts.action !== 'create' && opts.action !== 'start') return talkToVm(command, opts);
   if (!existsSync(`${opts.hostDir}/${HOST_FILES.tpmPermanent}`)) throw new CommandFailure(`${command}: ${opts.hostDir} holds no host TPM state: run vtpm host init --host-dir ${opts.hostDir} first`);
   if (opts.action === 'create') return createVm(command, opts);

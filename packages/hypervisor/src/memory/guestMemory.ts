@@ -1,5 +1,6 @@
 import { defaultPageCrypto } from './defaultPageCrypto.js';
 import { DirtyPageBitmap } from './dirtyPageBitmap.js';
+import { PageFile } from './pageFile.js';
 import { PageIntegrityError } from './pageIntegrityError.js';
 import { PAGE_SIZE, pageOf } from './pageGeometry.js';
 import type { PageCryptoBackend } from './pageCryptoBackend.js';
@@ -18,6 +19,23 @@ export interface GuestMemoryOptions {
   /** 64 bytes for xts, 32 for gcm (derived from the VM key with deriveVmSubkey). */
   key: Buffer;
   backend?: PageCryptoBackend;
+  /**
+   * Durable memory (xts only): every page write also goes to this file, at the page's offset.
+   * `resume: true` starts from the file's ciphertext (an earlier run of the same VM, same key)
+   * instead of zeros; `false` creates or truncates it.
+   */
+  backingFile?: GuestMemoryBackingFile;
+  /**
+   * Starting content instead of zeros: ciphertext under this memory's key (a migration's staged
+   * pages), taken over, not copied (no copy of the whole memory while a migrated guest is paused);
+   * the memory owns it from here and scrubs it on stop.
+   */
+  ciphertext?: Buffer;
+}
+
+export interface GuestMemoryBackingFile {
+  path: string;
+  resume: boolean;
 }
 
 /** What the host physically holds for this guest: all an administrator can copy or change. */
@@ -42,6 +60,7 @@ export class GuestMemory {
   private readonly ciphertext: Buffer;
   private readonly tags: Buffer;
   private readonly versions: Uint32Array;
+  private readonly file?: PageFile;
   private scrubbed = false;
 
   constructor(options: GuestMemoryOptions) {
@@ -52,12 +71,28 @@ export class GuestMemory {
     this.pageCount = options.pageCount;
     this.key = Buffer.from(options.key); // own copy: scrub() must not depend on the caller
     this.backend = options.backend ?? defaultPageCrypto();
-    this.ciphertext = Buffer.alloc(this.pageCount * PAGE_SIZE);
+    this.ciphertext = options.ciphertext ?? Buffer.alloc(this.pageCount * PAGE_SIZE);
     this.tags = Buffer.alloc(this.mode === 'gcm' ? this.pageCount * 16 : 0);
     this.versions = new Uint32Array(this.mode === 'gcm' ? this.pageCount : 0);
     this.dirty = new DirtyPageBitmap(this.pageCount);
-    // Power-on RAM reads as zeros to the guest; the host sees it encrypted like any other page.
-    this.writePages(0, Buffer.alloc(this.ciphertext.length));
+    const { backingFile, ciphertext } = options;
+    if ((backingFile || ciphertext) && this.mode !== 'xts') {
+      // The versions stand for integrity metadata out of the host's reach: on disk or handed in, the host could roll pages back.
+      throw new Error(`guest memory in gcm mode cannot be ${backingFile ? 'file-backed' : 'loaded from ciphertext'}: its per-page versions must stay out of the host's reach; use xts for durable or migrated VMs`);
+    }
+    if (ciphertext && ciphertext.length !== this.pageCount * PAGE_SIZE) throw new Error(`starting ciphertext of ${ciphertext.length} bytes does not fit guest memory of ${this.pageCount * PAGE_SIZE}`);
+    if (backingFile?.resume && ciphertext) throw new Error('guest memory starts either from its backing file (resume) or from given ciphertext, not both');
+    if (backingFile?.resume) {
+      this.file = PageFile.resume(backingFile.path, this.ciphertext);
+    } else {
+      if (backingFile) this.file = PageFile.create(backingFile.path);
+      if (ciphertext) {
+        this.file?.write(0, this.ciphertext);
+      } else {
+        // Power-on RAM reads as zeros to the guest; the host sees it encrypted like any other page.
+        this.writePages(0, Buffer.alloc(this.ciphertext.length));
+      }
+    }
     this.dirty.takeDirty();
   }
 
@@ -127,6 +162,7 @@ export class GuestMemory {
     const dst = this.ciphertext.subarray(firstPage * PAGE_SIZE, (firstPage + count) * PAGE_SIZE);
     if (this.mode === 'xts') {
       this.backend.xts(true, this.key, firstPage, src, dst);
+      this.file?.write(firstPage * PAGE_SIZE, dst);
     } else {
       for (let p = firstPage; p < firstPage + count; p++) this.versions[p]!++; // a fresh nonce for every write
       this.backend.gcm(true, this.key, this.nonces(firstPage, count), src, dst, this.tags.subarray(firstPage * 16, (firstPage + count) * 16));
@@ -139,8 +175,24 @@ export class GuestMemory {
     return { ciphertext: this.ciphertext, tags: this.tags };
   }
 
-  /** Overwrites key, ciphertext and metadata with zeros (VM stop); the memory is unusable after. */
+  /** The backing file, if this memory is durable. */
+  get backingFilePath(): string | undefined {
+    return this.file?.path;
+  }
+
+  /** Overwrites key, ciphertext and metadata with zeros and deletes the backing file (VM stopped or moved away); the memory is unusable after. */
   scrub(): void {
+    this.file?.remove();
+    this.forget();
+  }
+
+  /** Like scrub, but keeps the backing file for a later resume (the VM leaves this process, not the host). */
+  release(): void {
+    this.file?.close();
+    this.forget();
+  }
+
+  private forget(): void {
     this.key.fill(0);
     this.ciphertext.fill(0);
     this.tags.fill(0);

@@ -1,7 +1,7 @@
 import { InProcessTransport, Tpm, TpmClient } from '@vtpm/tpm';
 import type { Host } from '../host/host.js';
 import { deriveVmSubkey } from '../keys/vmKeyDerivation.js';
-import { GuestMemory, type HostMemoryView } from '../memory/guestMemory.js';
+import { GuestMemory, type GuestMemoryBackingFile, type HostMemoryView } from '../memory/guestMemory.js';
 import { EncryptedVcpu, type EncryptedRegisters } from './vcpuRegisters.js';
 import type { VmRecord } from './vmRecord.js';
 import { openVtpmState, sealVtpmState } from './vtpmStateEnvelope.js';
@@ -13,6 +13,14 @@ export interface VmHostState {
   registers: EncryptedRegisters[];
   /** The vTPM's current state, encrypted under the VM's vTPM-state key. */
   vtpmState: Buffer;
+}
+
+/** How a VM's memory starts: see GuestMemoryOptions (zeros by default). */
+export interface VmStartOptions {
+  /** Durable memory: written through to this file; `resume` continues from it (a restart after a checkpoint). */
+  backingFile?: GuestMemoryBackingFile;
+  /** The memory's ciphertext to start from (a migrated VM's pages). */
+  ciphertext?: Buffer;
 }
 
 /**
@@ -29,12 +37,16 @@ export class RunningVm {
   private generation: bigint;
   private stopped = false;
 
-  private constructor(readonly record: VmRecord, vmKey: Buffer) {
+  private constructor(readonly record: VmRecord, vmKey: Buffer, options: VmStartOptions) {
     const { vmId, memoryPages, mode, vcpus } = record.config;
+    if (record.registers && record.registers.length !== vcpus) throw new Error(`the record of ${vmId} holds ${record.registers.length} vCPU save areas for ${vcpus} vCPUs`);
     const memoryKey = deriveVmSubkey(vmKey, vmId, mode === 'gcm' ? 'memoryGcm' : 'memoryXts');
-    this.memory = new GuestMemory({ pageCount: memoryPages, mode, key: memoryKey });
-    memoryKey.fill(0); // GuestMemory keeps its own copy
-    this.vcpus = Array.from({ length: vcpus }, (_, i) => new EncryptedVcpu(deriveVmSubkey(vmKey, vmId, 'vcpuRegisters'), vmId, i));
+    try {
+      this.memory = new GuestMemory({ pageCount: memoryPages, mode, key: memoryKey, ...options });
+    } finally {
+      memoryKey.fill(0); // GuestMemory keeps its own copy
+    }
+    this.vcpus = Array.from({ length: vcpus }, (_, i) => new EncryptedVcpu(deriveVmSubkey(vmKey, vmId, 'vcpuRegisters'), vmId, i, record.registers?.[i]));
     this.vtpmKey = deriveVmSubkey(vmKey, vmId, 'vtpmState');
     const state = openVtpmState(this.vtpmKey, vmId, record.vtpmState, record.vtpmGeneration);
     this.vtpmInstance = Tpm.restore({ permanent: state.permanent, volatile: state.volatile });
@@ -43,10 +55,11 @@ export class RunningVm {
     this.generation = state.generation;
   }
 
-  static async start(host: Host, record: VmRecord): Promise<RunningVm> {
+  /** Starts `record` on `host`; with a record from checkpoint() and `backingFile.resume` it continues where the checkpoint (and the memory file) left it. */
+  static async start(host: Host, record: VmRecord, options: VmStartOptions = {}): Promise<RunningVm> {
     const vmKey = await host.unsealVmKey(record.sealedKey);
     try {
-      return new RunningVm(record, vmKey);
+      return new RunningVm(record, vmKey, options);
     } finally {
       vmKey.fill(0);
     }
@@ -70,16 +83,44 @@ export class RunningVm {
     return { vmId: this.vmId, memory: this.memory.hostView(), registers: this.vcpus.map((v) => v.encryptedState()), vtpmState: this.sealedVtpmState(this.generation) };
   }
 
-  /** Stops the VM: the vTPM state is saved (next generation, encrypted), then every secret is overwritten. Returns the updated record. */
-  stop(): VmRecord {
+  /**
+   * The record to continue this VM from, taken without stopping it: the vTPM state sealed as the
+   * next generation and the vCPU save areas. Together with the memory's backing file (always
+   * current) it is a restart point; the vTPM and vCPUs are only as current as the last checkpoint.
+   */
+  checkpoint(): VmRecord {
     this.assertRunning();
     this.generation++;
-    const vtpmState = this.sealedVtpmState(this.generation);
-    this.memory.scrub();
+    return { ...this.record, vtpmState: this.sealedVtpmState(this.generation), vtpmGeneration: this.generation, registers: this.vcpus.map((v) => v.encryptedState()) };
+  }
+
+  /** Stops the VM: the vTPM state is saved (next generation, encrypted), then every secret is overwritten and the memory (and its file) dropped. Returns the record of the powered-off VM. */
+  stop(): VmRecord {
+    const { registers: _poweredOff, ...record } = this.checkpoint();
+    this.forget(() => this.memory.scrub());
+    return record;
+  }
+
+  /**
+   * The VM leaves this process but not the host (an orderly daemon shutdown): checkpoint, then
+   * every secret here is overwritten while the memory's backing file stays for RunningVm.start
+   * with `resume`. Returns the checkpoint.
+   */
+  release(): VmRecord {
+    const record = this.checkpoint();
+    this.forget(() => this.memory.release());
+    return record;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private forget(dropMemory: () => void): void {
+    dropMemory();
     for (const v of this.vcpus) v.scrub();
     this.vtpmKey.fill(0);
     this.stopped = true;
-    return { ...this.record, vtpmState, vtpmGeneration: this.generation };
   }
 
   private sealedVtpmState(generation: bigint): Buffer {

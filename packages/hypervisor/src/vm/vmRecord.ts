@@ -5,6 +5,7 @@ import { sealedVmKeyFromJson, sealedVmKeyToJson, type SealedVmKey } from '../hos
 import { deriveVmSubkey } from '../keys/vmKeyDerivation.js';
 import type { HostEvidence, VmKeySource } from '../keys/vmKeySource.js';
 import type { MemoryEncryptionMode } from '../memory/guestMemory.js';
+import type { EncryptedRegisters } from './vcpuRegisters.js';
 import { sealVtpmState } from './vtpmStateEnvelope.js';
 
 export interface VmConfig {
@@ -24,6 +25,8 @@ export interface VmRecord {
   sealedKey: SealedVmKey;
   vtpmState: Buffer;
   vtpmGeneration: bigint;
+  /** The vCPU save areas (encrypted) of a VM checkpointed while running; absent for a powered-off VM. */
+  registers?: EncryptedRegisters[];
 }
 
 /** Defines a VM on `host`: fetches its key from outside, seals it to the host's PCRs, makes a fresh vTPM. */
@@ -41,9 +44,14 @@ export async function createVmRecord(host: Host, config: VmConfig, keySource: Vm
   }
 }
 
+const registersToJson = (r: EncryptedRegisters) => ({ nonce: r.nonce.toString('base64'), ciphertext: r.ciphertext.toString('base64'), tag: r.tag.toString('base64') });
+const registersFromJson = (j: ReturnType<typeof registersToJson>): EncryptedRegisters => ({ nonce: Buffer.from(j.nonce, 'base64'), ciphertext: Buffer.from(j.ciphertext, 'base64'), tag: Buffer.from(j.tag, 'base64') });
+
 export const vmRecordToJson = (r: VmRecord) => ({
   config: r.config, sealedKey: sealedVmKeyToJson(r.sealedKey), vtpmState: r.vtpmState.toString('base64'), vtpmGeneration: r.vtpmGeneration.toString(),
+  ...(r.registers ? { registers: r.registers.map(registersToJson) } : {}),
 });
 export const vmRecordFromJson = (j: ReturnType<typeof vmRecordToJson>): VmRecord => ({
   config: j.config, sealedKey: sealedVmKeyFromJson(j.sealedKey), vtpmState: Buffer.from(j.vtpmState, 'base64'), vtpmGeneration: BigInt(j.vtpmGeneration),
+  ...(j.registers ? { registers: j.registers.map(registersFromJson) } : {}),
 });

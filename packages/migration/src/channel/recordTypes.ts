@@ -10,6 +10,8 @@ export const RECORD = {
   commit: 8,
   committed: 9,
   abort: 10,
+  /** Up to 64 pages in one record; their page numbers inside the authenticated body (see pageBatch.ts). */
+  pageBatch: 11,
 } as const;
 
 export type RecordType = (typeof RECORD)[keyof typeof RECORD];

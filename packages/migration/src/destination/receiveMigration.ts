@@ -1,68 +1,111 @@
 import { PAGE_SIZE, RunningVm } from '@vtpm/hypervisor';
 import { RECORD } from '../channel/recordTypes.js';
 import { readMigrationEpoch } from '../epoch/migrationEpoch.js';
-import { refuseMigration, runDestinationHandshake } from '../handshake/destinationHandshake.js';
+import { installPageBatch } from '../transfer/pageBatch.js';
+import { refuseMigration, runDestinationHandshake, type DestinationHandshakeOptions } from '../handshake/destinationHandshake.js';
 import type { FramedSocket } from '../wire/framedSocket.js';
 import { decodeRegisters } from '../vcpuCodec.js';
 import type { VmHost } from '../vmHost.js';
+import { decodeStopCopyDone } from '../commit/stopCopyDone.js';
+import { commitIncoming, IncomingMigrationInDoubtError, prepareIncoming } from '../commit/destinationCommit.js';
+import { oncePerPoint, type MigrationPoint, type MigrationPointHook } from '../progress/migrationPoint.js';
+
+export interface ReceiveOptions extends DestinationHandshakeOptions {
+  /** Test hook (fault injection): called as the destination reaches each MigrationPoint; throwing there fails the migration at that point. */
+  atPoint?: MigrationPointHook;
+}
+
+/** Which point a record's arrival marks on the destination. */
+const POINT_OF_RECORD: Partial<Record<number, MigrationPoint>> = {
+  [RECORD.page]: 'pre-copy', [RECORD.pageBatch]: 'pre-copy', [RECORD.roundEnd]: 'pre-copy',
+  [RECORD.vcpu]: 'stop-and-copy', [RECORD.vtpmState]: 'stop-and-copy',
+  [RECORD.vmKey]: 'key-handover', [RECORD.stopCopyDone]: 'key-handover',
+};
 
 /**
  * The destination's side of one migration. Pages are staged as the ciphertext they are (XTS
  * under the VM's memory key); only after the key arrives, is sealed here and the VM record
- * opens, does a VM exist; it runs only once the source says commit.
+ * opens, does a VM exist. It becomes durable as prepared-incoming before `prepared` is sent and
+ * runs only once the source says commit; if the stream breaks after `prepared`, it stays
+ * prepared (IncomingMigrationInDoubtError) until the source's decision is learnt.
  */
-export async function receiveMigration(target: VmHost, socket: FramedSocket, timeoutMs: number, named: (vmId: string) => void): Promise<void> {
-  const { hello, stream, scrub } = await runDestinationHandshake(socket, target, timeoutMs, async (hello) => {
+export async function receiveMigration(target: VmHost, socket: FramedSocket, options: ReceiveOptions, named: (vmId: string) => void): Promise<void> {
+  const reach = oncePerPoint(options.atPoint);
+  const { hello, stream, scrub, keyOutsideStream } = await runDestinationHandshake(socket, target, options, async (hello) => {
     named(hello.vmId);
+    reach('handshake');
     const accepted = target.acceptedEpochs.get(hello.vmId) ?? 0n;
     if (BigInt(hello.epoch) <= accepted) await refuseMigration(socket, 'stale-epoch', `stale-epoch: migration epoch ${hello.epoch} of ${hello.vmId} is not newer than ${accepted}, already accepted here`);
-    if (target.vms.has(hello.vmId)) await refuseMigration(socket, 'vm-exists', `vm-exists: ${hello.vmId} already runs here`);
+    if (target.holds(hello.vmId)) await refuseMigration(socket, 'vm-exists', `vm-exists: ${hello.vmId} already is on this host`);
   });
+  reach('attestation');
   const epoch = BigInt(hello.epoch);
   const { config } = hello;
   const staged = Buffer.alloc(config.memoryPages * PAGE_SIZE);
   const registers: Buffer[] = [];
   let vtpmState: Buffer | undefined;
-  let vmKey: Buffer | undefined;
+  let vmKey: Buffer | undefined = keyOutsideStream; // broker mode: fetched by this host, never sent by the source
   let vm: RunningVm | undefined;
+  let stopCopyDone: Buffer | undefined;
+  let prepared: RunningVm | undefined;
+  let committed = false;
   try {
     for (let done = false; !done; ) {
       const r = await stream.receive();
+      reach(POINT_OF_RECORD[r.type] ?? 'pre-copy');
       switch (r.type) {
         case RECORD.page:
           if (r.body.length !== PAGE_SIZE || r.gpa % PAGE_SIZE || r.gpa + PAGE_SIZE > staged.length) throw new Error(`page record for gpa 0x${r.gpa.toString(16)} is outside the VM`);
           r.body.copy(staged, r.gpa);
           break;
+        case RECORD.pageBatch: installPageBatch(r, staged); break;
         case RECORD.roundEnd: break;
         case RECORD.vcpu: registers[r.gpa] = r.body; break;
         case RECORD.vtpmState: vtpmState = r.body; break;
-        case RECORD.vmKey: vmKey = r.body; break;
-        case RECORD.stopCopyDone: done = true; break;
+        case RECORD.vmKey:
+          if (vmKey) throw new Error(`the source sent the VM key over the stream, but this host ${keyOutsideStream ? 'obtained it itself (broker mode or benchmark)' : 'already has it'}`);
+          vmKey = r.body;
+          break;
+        case RECORD.stopCopyDone: stopCopyDone = r.body; done = true; break;
         default: throw new Error(`unexpected record type ${r.type} during transfer`);
       }
     }
     if (!vmKey || !vtpmState) throw new Error('stream ended without the VM key and vTPM state');
+    const closing = decodeStopCopyDone(stopCopyDone);
+    if (closing.epoch !== epoch) throw new Error(`stale-epoch: the stream's end names epoch ${closing.epoch}, its hello ${epoch}`);
     // Seal K_vm to this host's own PCRs, then start from the sealed copy: proves this TPM opens it.
     const sealedKey = await target.host.sealVmKey(config.vmId, vmKey);
     vmKey.fill(0);
-    vm = await RunningVm.start(target.host, { config, sealedKey, vtpmState, vtpmGeneration: vtpmState.readBigUInt64BE(5) });
+    // The staged pages become the VM's memory as they are (taken over, not copied: the guest is paused meanwhile).
+    const backingFile = target.backingFileFor(config.vmId, `incoming-${epoch}`); // a durable host writes them through to a file of their own
+    vm = await RunningVm.start(target.host, { config, sealedKey, vtpmState, vtpmGeneration: vtpmState.readBigUInt64BE(5) }, { ciphertext: staged, ...(backingFile ? { backingFile } : {}) });
     const vtpmEpoch = await readMigrationEpoch(vm.vtpmClient());
     if (vtpmEpoch !== epoch) throw new Error(`stale-epoch: the vTPM state carries migration epoch ${vtpmEpoch}, the stream announced ${epoch}: an old state blob`);
-    staged.copy(vm.memory.hostView().ciphertext);
-    vm.memory.dirty.takeDirty();
     registers.forEach((b, i) => vm!.vcpus[i]?.save(decodeRegisters(b)));
+    // Durable before `prepared` leaves; from here on only the source's decision may drop or run it.
+    await prepareIncoming(target, { vm, epoch, ...(closing.resolveAt ? { source: closing.resolveAt } : {}), resolutionKey: closing.resolutionKey });
+    [prepared, vm] = [vm, undefined];
     await stream.send(RECORD.prepared, Buffer.alloc(0));
+    reach('prepared');
     await stream.expect(RECORD.commit);
-    target.add(vm);
-    target.acceptedEpochs.set(config.vmId, epoch);
+    reach('commit-decided');
+    await commitIncoming(target, config.vmId);
+    committed = true;
+    reach('committed');
     await stream.send(RECORD.committed, Buffer.alloc(0));
-    socket.close();
+    socket.socket.end(); // flushes `committed` first
   } catch (e) {
-    vm?.stop(); // never resumed here: scrub it
+    vm?.stop(); // never prepared here: scrub it
     vmKey?.fill(0);
+    if (committed) return; // it runs here; a source that missed `committed` learns it by asking
+    const incoming = target.incoming.get(config.vmId);
+    if (prepared && incoming?.vm === prepared) {
+      incoming.inDoubt = true;
+      throw new IncomingMigrationInDoubtError(config.vmId, epoch, e);
+    }
     throw e;
   } finally {
-    staged.fill(0);
+    if (!vm && !prepared) staged.fill(0); // once a VM exists the staged pages are its memory: vm.stop() scrubs them
     scrub();
   }
 }

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
 
-/** SHA-256 over every handshake frame in order (length-prefixed so frame boundaries count). */
+/**
+ * SHA-256 over every handshake frame in order (length-prefixed so frame boundaries count). A
+ * transcript that continues an earlier one (the migration handshake after channel
+ * authentication) starts from that one's hash, so everything later is bound to who authenticated.
+ */
 export class Transcript {
   private readonly frames: Buffer[] = [];
+
+  constructor(previousHash?: Buffer) {
+    if (previousHash) this.add(previousHash);
+  }
 
   add(frame: Buffer): void {
     const length = Buffer.alloc(4);

@@ -10,10 +10,14 @@ export interface MigrationProgress {
   pagesSent: number;
   /** Pages the guest dirtied per second during the last round. */
   dirtyPagesPerSecond: number;
-  /** Pages still dirty when the round ended (what the next round sends). */
+  /** Pages still to send: at a round's end, the pages dirtied during it (what the next round sends); inside a round, also the rest of the round. */
   remainingDirtyPages: number;
   bytesSent: number;
   elapsedMs: number;
+  /** Estimated time to send what remains (remainingDirtyPages at the measured bandwidth); absent until a bandwidth is measured. */
+  etaMs?: number;
+  /** Send rate pre-copy achieved over the last ~32 MiB, wire bytes (10^6 per MB); absent until measured. */
+  bandwidthMBps?: number;
 }
 
 export interface MigrationReport {

@@ -2,53 +2,92 @@ import { PAGE_SIZE, type RunningVm } from '@vtpm/hypervisor';
 import { RECORD } from '../channel/recordTypes.js';
 import type { SecureStream } from '../channel/secureStream.js';
 import type { MigrationProgress } from '../progress/migrationProgress.js';
+import { encodePageBatch, MAX_BATCH_PAGES, pageBatchScratch } from '../transfer/pageBatch.js';
+import { BandwidthMeter } from './bandwidthMeter.js';
+import { stopReason, transferMs, type ConvergenceOptions, type StopReason } from './convergence.js';
 
-export interface PreCopyOptions {
-  /** Stop pre-copy when at most this many pages are dirty (default 64) ... */
-  stopCopyThresholdPages?: number;
-  /** ... or after this many rounds (default 30). */
-  maxRounds?: number;
-}
+export type PreCopyOptions = ConvergenceOptions;
 
 export type RoundProgress = Omit<MigrationProgress, 'phase' | 'elapsedMs'>;
 
+/** A progress event every this many pages inside a round (32 MiB): a 1 GiB first round takes seconds. */
+export const PROGRESS_EVERY_PAGES = 8192;
+
 /**
- * Sends `pages` of the VM as the XTS ciphertext the host already holds, inside the stream's AEAD
- * (never plaintext), then a round marker. Returns how many pages went.
+ * Sends `pages` (ascending) of the VM as the XTS ciphertext the host already holds, 64 to a
+ * pageBatch record inside the stream's AEAD (never plaintext), then a round marker. Each send
+ * waits only when the socket pushes back. `onBatch` hears the pages sent so far in this call.
+ * Returns how many pages went.
  */
-export async function sendPages(stream: SecureStream, vm: RunningVm, pages: Iterable<number>, round: number): Promise<number> {
+export async function sendPages(stream: SecureStream, vm: RunningVm, pages: Iterable<number>, round: number, onBatch?: (sent: number) => void): Promise<number> {
   const ciphertext = vm.memory.hostView().ciphertext;
+  // Reused for every batch: the stream seals (copies) a body before send() first yields.
+  const scratch = pageBatchScratch();
   let n = 0;
+  let batch: number[] = [];
+  const flush = async () => {
+    await stream.send(RECORD.pageBatch, encodePageBatch(ciphertext, batch, scratch), round, batch[0]! * PAGE_SIZE);
+    n += batch.length;
+    batch = [];
+    onBatch?.(n);
+  };
   for (const p of pages) {
-    await stream.send(RECORD.page, ciphertext.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE), round, p * PAGE_SIZE);
-    n++;
+    batch.push(p);
+    if (batch.length === MAX_BATCH_PAGES) await flush();
   }
+  if (batch.length) await flush();
   await stream.send(RECORD.roundEnd, Buffer.alloc(0), round);
   return n;
 }
 
+export interface PreCopyResult {
+  /** The last pre-copy round; stop-and-copy is the next. */
+  round: number;
+  pagesSent: number;
+  stopReason: StopReason;
+}
+
 /**
  * Pre-copy while the guest runs: round 1 sends every page, each later round the pages dirtied
- * meanwhile, until few enough are dirty or the round limit is hit. Returns the last round number
- * and the pages sent; the remaining dirty pages go in stop-and-copy.
+ * meanwhile, until what is left fits the downtime budget at the measured bandwidth and rounds
+ * no longer shrink it by a quarter (or the explicit page threshold, or the round cap: see
+ * convergence.ts). Progress events come at every round's end and every PROGRESS_EVERY_PAGES
+ * inside one, with bandwidth and ETA. The remaining dirty pages go in stop-and-copy.
  */
-export async function preCopy(stream: SecureStream, vm: RunningVm, options: PreCopyOptions, progress: (p: RoundProgress) => void): Promise<{ round: number; pagesSent: number }> {
-  vm.memory.dirty.takeDirty();
-  let round = 1;
-  let roundStart = performance.now();
-  let n = await sendPages(stream, vm, Array.from({ length: vm.memory.pageCount }, (_, i) => i), round);
-  let pagesSent = n;
-  const threshold = options.stopCopyThresholdPages ?? 64;
-  const maxRounds = options.maxRounds ?? 30;
-  for (;;) {
+export async function preCopy(stream: SecureStream, vm: RunningVm, options: PreCopyOptions, progress: (p: RoundProgress) => void): Promise<PreCopyResult> {
+  const { dirty } = vm.memory;
+  const meter = new BandwidthMeter();
+  let pagesSent = 0;
+  dirty.takeDirty();
+  for (let round = 1; ; round++) {
+    const pages = round === 1 ? Array.from({ length: vm.memory.pageCount }, (_, i) => i) : dirty.takeDirty();
+    const roundStart = performance.now();
+    const report = (sentInRound: number) => {
+      const dirtied = dirty.count();
+      const rate = meter.throughput();
+      const eta = transferMs(pages.length - sentInRound + dirtied, rate?.pagesPerMs);
+      const seconds = (performance.now() - roundStart) / 1000;
+      progress({
+        round,
+        roundPages: sentInRound,
+        pagesSent: pagesSent + sentInRound,
+        dirtyPagesPerSecond: seconds > 0 ? dirtied / seconds : 0,
+        remainingDirtyPages: pages.length - sentInRound + dirtied,
+        bytesSent: stream.bytesSent,
+        ...(Number.isFinite(eta) ? { etaMs: eta } : {}),
+        ...(rate ? { bandwidthMBps: rate.bytesPerMs / 1e3 } : {}),
+      });
+      return dirtied;
+    };
+    meter.sample(pagesSent, stream.bytesSent, roundStart);
+    const n = await sendPages(stream, vm, pages, round, (sent) => {
+      meter.sample(pagesSent + sent, stream.bytesSent);
+      if (sent % PROGRESS_EVERY_PAGES === 0 && sent < pages.length) report(sent);
+    });
     await new Promise((r) => setImmediate(r)); // let the guest run between rounds
-    const dirty = vm.memory.dirty.count();
-    const seconds = (performance.now() - roundStart) / 1000;
-    progress({ round, roundPages: n, pagesSent, dirtyPagesPerSecond: seconds > 0 ? dirty / seconds : 0, remainingDirtyPages: dirty, bytesSent: stream.bytesSent });
-    if (dirty <= threshold || round >= maxRounds) return { round, pagesSent };
-    round++;
-    roundStart = performance.now();
-    n = await sendPages(stream, vm, vm.memory.dirty.takeDirty(), round);
+    const dirtied = report(n);
     pagesSent += n;
+    const reason = stopReason({ round, roundPages: n, dirtyPages: dirtied, pagesPerMs: meter.throughput()?.pagesPerMs }, options);
+    if (reason) return { round, pagesSent, stopReason: reason };
   }
 }

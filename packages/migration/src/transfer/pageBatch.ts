@@ -1,0 +1,66 @@
+import { PAGE_SIZE } from '@vtpm/hypervisor';
+import { RecordRejectedError, type StreamRecord } from '../channel/recordCipher.js';
+
+/**
+ * One pageBatch record carries up to 64 guest pages (256 KiB): per-record costs (a GCM context,
+ * a header, a frame, an await) are paid once per batch instead of once per page.
+ *
+ * Body: count u16 | count x page number u32, strictly ascending | count x 4 KiB page ciphertext.
+ * The page list is inside the AEAD-protected body, so every page's guest address is
+ * authenticated together with the record's seq and round: changing a page number in flight, or
+ * moving a page to another slot, fails authentication like any other modification.
+ * The record header's gpa is the first page's address (kept consistent, checked on receipt).
+ */
+export const MAX_BATCH_PAGES = 64;
+
+const COUNT_BYTES = 2;
+const PAGE_NUMBER_BYTES = 4;
+
+export const pageBatchBodyBytes = (count: number) => COUNT_BYTES + count * (PAGE_NUMBER_BYTES + PAGE_SIZE);
+
+/** A buffer encodePageBatch can reuse for every batch (a fresh 256 KiB per record costs page faults and GC). */
+export const pageBatchScratch = () => Buffer.alloc(pageBatchBodyBytes(MAX_BATCH_PAGES));
+
+/**
+ * The body of one batch: `pages` (ascending, at most 64) copied out of the host's ciphertext into
+ * `scratch` (see pageBatchScratch); returns the part of it used, valid until the next call.
+ */
+export function encodePageBatch(ciphertext: Buffer, pages: readonly number[], scratch: Buffer): Buffer {
+  const count = pages.length;
+  if (count < 1 || count > MAX_BATCH_PAGES) throw new RangeError(`a page batch holds 1 to ${MAX_BATCH_PAGES} pages, got ${count}`);
+  const body = scratch.subarray(0, pageBatchBodyBytes(count));
+  body.writeUInt16BE(count, 0);
+  let at = COUNT_BYTES + count * PAGE_NUMBER_BYTES;
+  for (let i = 0; i < count; i++) {
+    const page = pages[i]!;
+    body.writeUInt32BE(page, COUNT_BYTES + i * PAGE_NUMBER_BYTES);
+    at += ciphertext.copy(body, at, page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  }
+  return body;
+}
+
+/**
+ * Checks a received batch against the VM's memory size and copies its pages into `staged` (the
+ * VM's future host ciphertext). Refuses, naming what is wrong, a body whose length, count, page
+ * order or range does not add up. Returns the number of pages installed.
+ */
+export function installPageBatch(record: StreamRecord, staged: Buffer): number {
+  const { body } = record;
+  const refuse = (what: string) => new RecordRejectedError(`page batch (seq ${record.seq}): ${what}`);
+  if (body.length < COUNT_BYTES) throw refuse(`body of ${body.length} octets has no page count`);
+  const count = body.readUInt16BE(0);
+  if (count < 1 || count > MAX_BATCH_PAGES) throw refuse(`${count} pages, a batch holds 1 to ${MAX_BATCH_PAGES}`);
+  if (body.length !== pageBatchBodyBytes(count)) throw refuse(`${body.length} octets for ${count} pages, expected ${pageBatchBodyBytes(count)}`);
+  const pageCount = staged.length / PAGE_SIZE;
+  const pages = new Array<number>(count);
+  for (let i = 0, previous = -1; i < count; i++) {
+    const page = body.readUInt32BE(COUNT_BYTES + i * PAGE_NUMBER_BYTES);
+    if (page >= pageCount) throw refuse(`page ${page} is outside the VM's ${pageCount} pages`);
+    if (page <= previous) throw refuse(`page ${page} follows page ${previous}: pages must be strictly ascending`);
+    pages[i] = previous = page;
+  }
+  if (record.gpa !== pages[0]! * PAGE_SIZE) throw refuse(`header gpa 0x${record.gpa.toString(16)} is not the first page's (page ${pages[0]})`);
+  let at = COUNT_BYTES + count * PAGE_NUMBER_BYTES;
+  for (const page of pages) at += body.copy(staged, page * PAGE_SIZE, at, at + PAGE_SIZE);
+  return count;
+}

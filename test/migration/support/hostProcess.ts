@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runVtpmCommand, VTPM_MAIN } from '../../lib/vtpmProcess.js';
+
+/** A `vtpm host serve` child process. */
+export interface DaemonProcess {
+  child: ChildProcess;
+  /** Its listening line. */
+  line: string;
+  /** Resolves with the exit code, or the signal that ended it (a self-SIGKILL gives 'SIGKILL'). */
+  exit: Promise<number | NodeJS.Signals | null>;
+  stderr(): string;
+}
+
+/**
+ * One hypervisor host of a cross-process test: its directory, where its daemon listens, and
+ * the pre-shared key every host of the test shares. Set up by `vtpm host init` + `host boot`.
+ */
+export class TestHost {
+  daemon: DaemonProcess | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly dir: string,
+    readonly port: number,
+    readonly pskFile: string,
+  ) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** `vtpm host init` + `vtpm host boot` (another chain version measures a different boot). */
+  static async create(root: string, name: string, port: number, pskFile: string, chainVersion = '1.0'): Promise<TestHost> {
+    const host = new TestHost(name, join(root, name), port, pskFile);
+    await vtpmOk(['host', 'init', '--host-dir', host.dir]);
+    await vtpmOk(['host', 'boot', '--host-dir', host.dir, '--chain-version', chainVersion]);
+    return host;
+  }
+
+  /** `vtpm host serve`; `env` adds e.g. VTPM_TEST_KILL_AT. Resolves once it prints where it listens. */
+  async serve(env: Record<string, string> = {}): Promise<DaemonProcess> {
+    const args = ['host', 'serve', '--host-dir', this.dir, '--listen', this.address, '--psk-file', this.pskFile, '--identity', this.name];
+    const child = spawn(process.execPath, [VTPM_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const exit = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d) => (err += String(d)));
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d) => {
+        out += String(d);
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      void exit.then((code) => reject(new Error(`vtpm host serve (${this.name}) exited ${code}: ${out}${err}`)));
+    });
+    this.daemon = { child, line, exit, stderr: () => err };
+    return this.daemon;
+  }
+
+  /** SIGTERM (orderly stop) or SIGKILL, and wait until the process is gone. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<number | NodeJS.Signals | null> {
+    const d = this.daemon;
+    if (!d) return null;
+    this.daemon = null;
+    if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill(signal);
+    return d.exit;
+  }
+}
+
+/** A PSK file all test hosts share (hex text, 32 bytes). */
+export function writePskFile(root: string): string {
+  const path = join(root, 'hosts.psk');
+  writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** Runs `vtpm ARGS`; throws with its output unless it exits 0. */
+export async function vtpmOk(args: readonly string[], timeoutMs = 60_000): Promise<string> {
+  const r = await runVtpmCommand(args, timeoutMs);
+  if (r.code !== 0) throw new Error(`vtpm ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
