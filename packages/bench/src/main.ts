@@ -9,7 +9,8 @@ import { parseSuite } from './suites.js';
 const USAGE = `usage: node packages/bench/dist/src/main.js [options]
   --seconds S         measure each round of a cell for S seconds (default 0.5; with --ops, an upper bound)
   --ops N             measure exactly N operations per round
-  --rounds R          rounds per cell, interleaved across targets; the cell shows the median (default 3)
+  --rounds R          rounds per cell, interleaved across targets; the cell shows the median (default 3);
+                      migration suite: encrypted/unencrypted pairs, and runs with a dirtying guest
   --warmup S          unmeasured warm-up per round, seconds (default 0.2)
   --placement P       same (default): client and servers pinned to one CPU; split: client and servers on
                       different CPUs; os: no pinning. A ping-pong rate depends on it severalfold.

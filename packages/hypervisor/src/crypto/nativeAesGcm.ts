@@ -13,8 +13,9 @@ export interface AesGcmInPlace {
   open(key: Buffer, iv: Buffer, aad: Buffer, src: Buffer, dst: Buffer, tag: Buffer): boolean;
 }
 
-/** The addon's AES-GCM, or undefined without the addon (or with one built before aesGcm existed). */
+/** The addon's AES-GCM, or undefined without the addon (or with one built before aesGcm existed, or VTPM_PAGE_CRYPTO=node: no addon at all). */
 export function nativeAesGcm(): AesGcmInPlace | undefined {
+  if (process.env.VTPM_PAGE_CRYPTO === 'node') return undefined;
   const aesGcm = loadPageCipherAddon()?.aesGcm;
   if (!aesGcm) return undefined;
   return {

@@ -18,6 +18,16 @@ const PAGE_NUMBER_BYTES = 4;
 
 export const pageBatchBodyBytes = (count: number) => COUNT_BYTES + count * (PAGE_NUMBER_BYTES + PAGE_SIZE);
 
+/** Calls `run` for each stretch of consecutive page numbers (one copy per stretch: round 1 is one stretch per batch). */
+function forEachRun(pages: readonly number[], run: (firstPage: number, count: number, index: number) => void): void {
+  for (let i = 0; i < pages.length; ) {
+    let j = i + 1;
+    while (j < pages.length && pages[j] === pages[j - 1]! + 1) j++;
+    run(pages[i]!, j - i, i);
+    i = j;
+  }
+}
+
 /** A buffer encodePageBatch can reuse for every batch (a fresh 256 KiB per record costs page faults and GC). */
 export const pageBatchScratch = () => Buffer.alloc(pageBatchBodyBytes(MAX_BATCH_PAGES));
 
@@ -30,12 +40,9 @@ export function encodePageBatch(ciphertext: Buffer, pages: readonly number[], sc
   if (count < 1 || count > MAX_BATCH_PAGES) throw new RangeError(`a page batch holds 1 to ${MAX_BATCH_PAGES} pages, got ${count}`);
   const body = scratch.subarray(0, pageBatchBodyBytes(count));
   body.writeUInt16BE(count, 0);
-  let at = COUNT_BYTES + count * PAGE_NUMBER_BYTES;
-  for (let i = 0; i < count; i++) {
-    const page = pages[i]!;
-    body.writeUInt32BE(page, COUNT_BYTES + i * PAGE_NUMBER_BYTES);
-    at += ciphertext.copy(body, at, page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-  }
+  for (let i = 0; i < count; i++) body.writeUInt32BE(pages[i]!, COUNT_BYTES + i * PAGE_NUMBER_BYTES);
+  const pagesAt = COUNT_BYTES + count * PAGE_NUMBER_BYTES;
+  forEachRun(pages, (first, n, index) => ciphertext.copy(body, pagesAt + index * PAGE_SIZE, first * PAGE_SIZE, (first + n) * PAGE_SIZE));
   return body;
 }
 
@@ -60,7 +67,7 @@ export function installPageBatch(record: StreamRecord, staged: Buffer): number {
     pages[i] = previous = page;
   }
   if (record.gpa !== pages[0]! * PAGE_SIZE) throw refuse(`header gpa 0x${record.gpa.toString(16)} is not the first page's (page ${pages[0]})`);
-  let at = COUNT_BYTES + count * PAGE_NUMBER_BYTES;
-  for (const page of pages) at += body.copy(staged, page * PAGE_SIZE, at, at + PAGE_SIZE);
+  const pagesAt = COUNT_BYTES + count * PAGE_NUMBER_BYTES;
+  forEachRun(pages, (first, n, index) => body.copy(staged, first * PAGE_SIZE, pagesAt + index * PAGE_SIZE, pagesAt + (index + n) * PAGE_SIZE));
   return count;
 }
