@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OperatorCa } from '@vtpm/migration';
 import { oneLineFailure, runVtpm, startVtpm } from './cliRunner.js';
 
 describe('vtpm host serve, vtpm host policy, vtpm vm through the daemon', function () {
@@ -143,17 +143,46 @@ describe('vtpm host serve, vtpm host policy, vtpm vm through the daemon', functi
     }
   });
 
+  it('vtpm ca host-cert: OpenSSL verifies the host certificate against the operator CA it created; bad input exits 2', async () => {
+    const caDir = join(dir, 'checked-ca');
+    const [cert, key] = [join(dir, 'checked.crt'), join(dir, 'checked.key')];
+    const r = await runVtpm(['ca', 'host-cert', '--ca-dir', caDir, '--name', 'host-x.example', '--cert', cert, '--key', key, '--days', '30']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('operator CA created in');
+    expect(execFileSync('openssl', ['verify', '-CAfile', join(caDir, 'ca.pem'), cert]).toString()).to.match(/: OK/);
+    const text = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-subject', '-ext', 'subjectAltName,extendedKeyUsage', '-dates']).toString();
+    expect(text).to.match(/CN = host-x\.example/).and.match(/DNS:host-x\.example/).and.match(/TLS Web Server Authentication, TLS Web Client Authentication/);
+    const days = (Date.parse(/notAfter=(.*)/.exec(text)![1]!) - Date.parse(/notBefore=(.*)/.exec(text)![1]!)) / 86_400_000;
+    expect(Math.round(days)).to.equal(30);
+    // the key is the certificate's: OpenSSL derives the same public key from both
+    expect(execFileSync('openssl', ['pkey', '-in', key, '-pubout']).toString()).to.equal(execFileSync('openssl', ['x509', '-in', cert, '-noout', '-pubkey']).toString());
+    const again = await runVtpm(['ca', 'host-cert', '--ca-dir', caDir, '--name', 'host-y', '--cert', join(dir, 'y.crt'), '--key', join(dir, 'y.key')]);
+    expect(again.stdout).to.include(`operator CA from ${caDir}`);
+    for (const [args, message] of [
+      [['ca', 'host-cert', '--ca-dir', caDir, '--cert', cert, '--key', key], /--name/],
+      [['ca', 'host-cert', '--ca-dir', caDir, '--name', 'h', '--cert', cert, '--key', key, '--days', '0'], /--days must be a whole number of days from 1 to 3650/],
+      [['ca', 'export', '--ca-dir', caDir, '--name', 'h'], /--name belongs to vtpm ca host-cert/],
+    ] as const) {
+      const bad = await runVtpm(args);
+      expect(bad.code).to.equal(2);
+      expect(oneLineFailure(bad)).to.match(message);
+    }
+    const badName = await runVtpm(['ca', 'host-cert', '--ca-dir', caDir, '--name', 'not a name', '--cert', cert, '--key', key]);
+    expect(badName.code).to.equal(1);
+    expect(oneLineFailure(badName)).to.match(/not a DNS name/);
+  });
+
   it('certificate authentication: daemons with operator-CA certificates migrate; one from another CA is refused', async () => {
-    const ca = await OperatorCa.create();
-    const rogueCa = await OperatorCa.create('rogue CA');
-    writeFileSync(join(dir, 'operator-ca.pem'), ca.certificatePem);
-    const credentials = async (name: string, issuer: OperatorCa) => {
-      const { certificate, privateKey } = await issuer.issueHostCertificate(name);
+    // Certificates issued by the CLI (vtpm ca host-cert), each CA in a directory of its own.
+    const ca = join(dir, 'operator-ca');
+    const rogueCa = join(dir, 'rogue-ca');
+    const credentials = async (name: string, issuer: string) => {
       const cert = join(dir, `${name}.crt`);
       const key = join(dir, `${name}.key`);
-      writeFileSync(cert, `-----BEGIN CERTIFICATE-----\n${certificate.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`);
-      writeFileSync(key, privateKey!.export({ type: 'pkcs8', format: 'pem' }));
-      return ['--cert', cert, '--key', key, '--ca', join(dir, 'operator-ca.pem')];
+      const issued = await runVtpm(['ca', 'host-cert', '--ca-dir', issuer, '--name', name, '--cert', cert, '--key', key]);
+      expect(issued.code, issued.stderr).to.equal(0);
+      expect(statSync(key).mode & 0o777).to.equal(0o600);
+      return ['--cert', cert, '--key', key, '--ca', join(ca, 'ca.pem')];
     };
     const second = join(dir, 'second');
     const third = join(dir, 'third');

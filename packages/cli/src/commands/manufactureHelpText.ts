@@ -21,11 +21,16 @@ directory, each EK's Name and the NV indices.
 The CA certificate: vtpm ca export --ca-dir DIR.
 `;
 
-export const CA_HELP = `Usage: vtpm ca export --ca-dir DIR
+export const CA_HELP = `Usage: vtpm ca export|host-cert --ca-dir DIR [options]
 
-Prints the manufacturer CA certificate (PEM) in DIR, the root verifiers trust for vtpm EK
-certificates (vtpm manufacture, vtpm socket --ek-cert create the CA).
-
+  export --ca-dir DIR          prints the CA certificate (PEM) in DIR: for the manufacturer CA,
+                               the root verifiers trust for vtpm EK certificates (vtpm manufacture,
+                               vtpm socket --ek-cert create it)
+  host-cert --ca-dir DIR --name HOST --cert F --key F [--days N]
+                               a host daemon's certificate (P-256, CN and dNSName HOST, server and
+                               client auth, N days, default 365) from the operator CA in DIR
+                               (created there on first use), for vtpm host serve --cert F --key F
+                               --ca DIR/ca.pem; the key is written 0600
   --ca-dir DIR                 the CA's directory (ca.pem, ca-key.pem)
   -h, --help                   this help
 `;
