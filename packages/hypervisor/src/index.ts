@@ -7,6 +7,7 @@ export * from './memory/defaultPageCrypto.js';
 export * from './memory/pageIntegrityError.js';
 export * from './memory/dirtyPageBitmap.js';
 export * from './memory/guestMemory.js';
+export * from './memory/pageFile.js';
 export * from './keys/vmKeyDerivation.js';
 export * from './keys/vmKeySource.js';
 export * from './keys/brokerKeySource.js';

@@ -36,6 +36,12 @@ export interface GuestMemoryOptions {
 export interface GuestMemoryBackingFile {
   path: string;
   resume: boolean;
+  /**
+   * With `ciphertext`: the file already holds exactly that ciphertext (a migration wrote the pages
+   * through as they arrived), so it is adopted as it is instead of being written again while the
+   * guest is paused.
+   */
+  holdsCiphertext?: boolean;
 }
 
 /** What the host physically holds for this guest: all an administrator can copy or change. */
@@ -85,9 +91,10 @@ export class GuestMemory {
     if (backingFile?.resume) {
       this.file = PageFile.resume(backingFile.path, this.ciphertext);
     } else {
-      if (backingFile) this.file = PageFile.create(backingFile.path);
+      if (backingFile?.holdsCiphertext && ciphertext) this.file = PageFile.adopt(backingFile.path, this.ciphertext.length);
+      else if (backingFile) this.file = PageFile.create(backingFile.path);
       if (ciphertext) {
-        this.file?.write(0, this.ciphertext);
+        if (!backingFile?.holdsCiphertext) this.file?.write(0, this.ciphertext);
       } else {
         // Power-on RAM reads as zeros to the guest; the host sees it encrypted like any other page.
         this.writePages(0, Buffer.alloc(this.ciphertext.length));

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 
 /**
  * The file behind a durable guest memory: the ciphertext at the same offsets as in host memory,
@@ -16,6 +16,24 @@ export class PageFile {
   /** Creates (or truncates) the file at `path`; the caller's first writes give it its content and size. */
   static create(path: string): PageFile {
     const fd = openSync(path, 'w+', 0o600);
+    return new PageFile(path, fd);
+  }
+
+  /** Creates (or truncates) the file at `path` with `size` bytes of zeros (sparse): pages then arrive in any order. */
+  static createSized(path: string, size: number): PageFile {
+    const file = PageFile.create(path);
+    ftruncateSync(file.fd!, size);
+    return file;
+  }
+
+  /** Opens an existing file that already holds the memory's content (written as it arrived); refuses a file of another size. */
+  static adopt(path: string, size: number): PageFile {
+    const fd = openSync(path, 'r+');
+    const actual = fstatSync(fd).size;
+    if (actual !== size) {
+      closeSync(fd);
+      throw new Error(`guest memory file ${path} holds ${actual} bytes, the VM has ${size}: not the staged memory of this VM`);
+    }
     return new PageFile(path, fd);
   }
 

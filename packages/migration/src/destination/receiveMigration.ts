@@ -1,7 +1,7 @@
-import { PAGE_SIZE, RunningVm } from '@vtpm/hypervisor';
+import { RunningVm } from '@vtpm/hypervisor';
 import { RECORD } from '../channel/recordTypes.js';
 import { readMigrationEpoch } from '../epoch/migrationEpoch.js';
-import { installPageBatch } from '../transfer/pageBatch.js';
+import { StagedMemory } from './stagedMemory.js';
 import { refuseMigration, runDestinationHandshake, type DestinationHandshakeOptions } from '../handshake/destinationHandshake.js';
 import type { FramedSocket } from '../wire/framedSocket.js';
 import { decodeRegisters } from '../vcpuCodec.js';
@@ -41,7 +41,8 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
   reach('attestation');
   const epoch = BigInt(hello.epoch);
   const { config } = hello;
-  const staged = Buffer.alloc(config.memoryPages * PAGE_SIZE);
+  // A durable host writes the pages through to the VM's memory file as they arrive.
+  const staged = new StagedMemory(config.memoryPages, target.backingFileFor(config.vmId, `incoming-${epoch}`));
   const registers: Buffer[] = [];
   let vtpmState: Buffer | undefined;
   let vmKey: Buffer | undefined = keyOutsideStream; // broker mode: fetched by this host, never sent by the source
@@ -54,11 +55,8 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
       const r = await stream.receive();
       reach(POINT_OF_RECORD[r.type] ?? 'pre-copy');
       switch (r.type) {
-        case RECORD.page:
-          if (r.body.length !== PAGE_SIZE || r.gpa % PAGE_SIZE || r.gpa + PAGE_SIZE > staged.length) throw new Error(`page record for gpa 0x${r.gpa.toString(16)} is outside the VM`);
-          r.body.copy(staged, r.gpa);
-          break;
-        case RECORD.pageBatch: installPageBatch(r, staged); break;
+        case RECORD.page: staged.installPage(r); break;
+        case RECORD.pageBatch: staged.installBatch(r); break;
         case RECORD.roundEnd: break;
         case RECORD.vcpu: registers[r.gpa] = r.body; break;
         case RECORD.vtpmState: vtpmState = r.body; break;
@@ -76,9 +74,8 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
     // Seal K_vm to this host's own PCRs, then start from the sealed copy: proves this TPM opens it.
     const sealedKey = await target.host.sealVmKey(config.vmId, vmKey);
     vmKey.fill(0);
-    // The staged pages become the VM's memory as they are (taken over, not copied: the guest is paused meanwhile).
-    const backingFile = target.backingFileFor(config.vmId, `incoming-${epoch}`); // a durable host writes them through to a file of their own
-    vm = await RunningVm.start(target.host, { config, sealedKey, vtpmState, vtpmGeneration: vtpmState.readBigUInt64BE(5) }, { ciphertext: staged, ...(backingFile ? { backingFile } : {}) });
+    // The staged pages become the VM's memory as they are (taken over, not copied or rewritten: the guest is paused meanwhile).
+    vm = await RunningVm.start(target.host, { config, sealedKey, vtpmState, vtpmGeneration: vtpmState.readBigUInt64BE(5) }, staged.handOver());
     const vtpmEpoch = await readMigrationEpoch(vm.vtpmClient());
     if (vtpmEpoch !== epoch) throw new Error(`stale-epoch: the vTPM state carries migration epoch ${vtpmEpoch}, the stream announced ${epoch}: an old state blob`);
     registers.forEach((b, i) => vm!.vcpus[i]?.save(decodeRegisters(b)));
@@ -105,7 +102,7 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
     }
     throw e;
   } finally {
-    if (!vm && !prepared) staged.fill(0); // once a VM exists the staged pages are its memory: vm.stop() scrubs them
+    if (!vm && !prepared) staged.discard(); // once a VM exists the staged pages are its memory: vm.stop() scrubs them
     scrub();
   }
 }

@@ -51,7 +51,7 @@ export function encodePageBatch(ciphertext: Buffer, pages: readonly number[], sc
  * VM's future host ciphertext). Refuses, naming what is wrong, a body whose length, count, page
  * order or range does not add up. Returns the number of pages installed.
  */
-export function installPageBatch(record: StreamRecord, staged: Buffer): number {
+export function installPageBatch(record: StreamRecord, staged: Buffer, installed?: (offset: number, length: number) => void): number {
   const { body } = record;
   const refuse = (what: string) => new RecordRejectedError(`page batch (seq ${record.seq}): ${what}`);
   if (body.length < COUNT_BYTES) throw refuse(`body of ${body.length} octets has no page count`);
@@ -68,6 +68,9 @@ export function installPageBatch(record: StreamRecord, staged: Buffer): number {
   }
   if (record.gpa !== pages[0]! * PAGE_SIZE) throw refuse(`header gpa 0x${record.gpa.toString(16)} is not the first page's (page ${pages[0]})`);
   const pagesAt = COUNT_BYTES + count * PAGE_NUMBER_BYTES;
-  forEachRun(pages, (first, n, index) => body.copy(staged, first * PAGE_SIZE, pagesAt + index * PAGE_SIZE, pagesAt + (index + n) * PAGE_SIZE));
+  forEachRun(pages, (first, n, index) => {
+    body.copy(staged, first * PAGE_SIZE, pagesAt + index * PAGE_SIZE, pagesAt + (index + n) * PAGE_SIZE);
+    installed?.(first * PAGE_SIZE, n * PAGE_SIZE);
+  });
   return count;
 }
