@@ -53,7 +53,7 @@ export class VmHost {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(readonly host: Host, readonly name = 'host', options: { journal?: MigrationJournal } = {}) {
-    this.journal = options.journal ?? new InMemoryMigrationJournal();
+    this.journal = options.journal ?? new InMemoryMigrationJournal(host);
   }
 
   add(vm: RunningVm): void {

@@ -8,7 +8,8 @@ import { LocalVmKeySource, type VmKeySource } from '../keys/vmKeySource.js';
 import { snapshotToDisk } from '../admin/adminView.js';
 import { RunningVm } from '../vm/runningVm.js';
 import { createVmRecord, type VmConfig } from '../vm/vmRecord.js';
-import { listVmIds, loadHost, loadVmRecord, saveHost, saveVmRecord } from './hostDirectory.js';
+import { AnchoredVmEntries } from './anchoredVmEntries.js';
+import { listVmIds, loadHost, loadVmRecord, saveHost } from './hostDirectory.js';
 
 /**
  * The functions behind `vtpm host ...` and `vtpm vm ...` (the CLI parses flags and prints; see
@@ -44,8 +45,7 @@ export async function hostStatus(dir: string): Promise<{ booted: boolean; pcrs: 
 export async function vmCreate(dir: string, config: VmConfig, options: { keySource?: VmKeySource; operator?: OperatorKey } = {}): Promise<{ vmId: string }> {
   const host = await loadHost(dir);
   const record = await createVmRecord(host, config, options.keySource ?? new LocalVmKeySource(), { operator: options.operator });
-  await saveVmRecord(dir, record);
-  await saveHost(dir, host);
+  await new AnchoredVmEntries(dir, host).save({ record, state: 'stopped' }); // host TPM (the new anchor) first, then the record
   return { vmId: record.config.vmId };
 }
 
@@ -57,9 +57,14 @@ export async function vmStart(dir: string, vmId: string): Promise<RunningVm> {
   return vm;
 }
 
-/** `vtpm vm stop`: saves the vTPM state encrypted and scrubs the VM's memory and keys. */
+/**
+ * `vtpm vm stop`: saves the vTPM state encrypted and scrubs the VM's memory and keys; then the
+ * VM's rollback anchor counts up to it, in the host TPM as on disk now (other commands may have
+ * changed it since this VM started), so older copies of the record are refused.
+ */
 export async function vmStop(dir: string, vm: RunningVm): Promise<void> {
-  await saveVmRecord(dir, vm.stop());
+  const host = await loadHost(dir);
+  await new AnchoredVmEntries(dir, host).save({ record: vm.stop(), state: 'stopped' });
 }
 
 /** `vtpm vm dump ID --out FILE`: the administrator's snapshot; ciphertext only. */

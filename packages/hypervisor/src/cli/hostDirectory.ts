@@ -51,11 +51,16 @@ const tryRead = (path: string) => readFile(path).catch(() => undefined);
 
 export async function saveHost(dir: string, host: Host): Promise<void> {
   await mkdir(join(dir, HOST_FILES.vms), { recursive: true, mode: 0o700 });
+  await saveHostTpm(dir, host);
+  await writeFileDurably(join(dir, HOST_FILES.ekCertificates), Buffer.from(JSON.stringify(host.ekCertificates.map((c) => c.toString('base64')))));
+  if (host.eventLog) await writeFileDurably(join(dir, HOST_FILES.eventLog), host.eventLog);
+}
+
+/** The host TPM's state alone (its NV changed: a VM's rollback anchor was allocated, counted or released). */
+export async function saveHostTpm(dir: string, host: Host): Promise<void> {
   const { permanent, volatile } = host.tpm.save();
   await writeFileDurably(join(dir, HOST_FILES.tpmPermanent), permanent, 0o600);
   await writeFileDurably(join(dir, HOST_FILES.tpmVolatile), volatile, 0o600);
-  await writeFileDurably(join(dir, HOST_FILES.ekCertificates), Buffer.from(JSON.stringify(host.ekCertificates.map((c) => c.toString('base64')))));
-  if (host.eventLog) await writeFileDurably(join(dir, HOST_FILES.eventLog), host.eventLog);
 }
 
 export async function loadHost(dir: string): Promise<Host> {

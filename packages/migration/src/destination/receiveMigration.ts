@@ -1,4 +1,4 @@
-import { RunningVm } from '@vtpm/hypervisor';
+import { RunningVm, releaseVtpmAnchor } from '@vtpm/hypervisor';
 import { RECORD } from '../channel/recordTypes.js';
 import { readMigrationEpoch } from '../epoch/migrationEpoch.js';
 import { StagedMemory } from './stagedMemory.js';
@@ -75,7 +75,8 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
     const sealedKey = await target.host.sealVmKey(config.vmId, vmKey);
     vmKey.fill(0);
     // The staged pages become the VM's memory as they are (taken over, not copied or rewritten: the guest is paused meanwhile).
-    vm = await RunningVm.start(target.host, { config, sealedKey, vtpmState, vtpmGeneration: vtpmState.readBigUInt64BE(5) }, staged.handOver());
+    // Its vTPM state gets a rollback anchor in this host's TPM (the source's stays with the source).
+    vm = await RunningVm.arrive(target.host, { config, sealedKey, vtpmState }, staged.handOver());
     const vtpmEpoch = await readMigrationEpoch(vm.vtpmClient());
     if (vtpmEpoch !== epoch) throw new Error(`stale-epoch: the vTPM state carries migration epoch ${vtpmEpoch}, the stream announced ${epoch}: an old state blob`);
     registers.forEach((b, i) => vm!.vcpus[i]?.save(decodeRegisters(b)));
@@ -92,7 +93,7 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
     await stream.send(RECORD.committed, Buffer.alloc(0));
     socket.socket.end(); // flushes `committed` first
   } catch (e) {
-    vm?.stop(); // never prepared here: scrub it
+    if (vm) await dropArrival(target, vm); // never prepared here: scrub it
     vmKey?.fill(0);
     if (committed) return; // it runs here; a source that missed `committed` learns it by asking
     const incoming = target.incoming.get(config.vmId);
@@ -105,4 +106,11 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
     if (!vm && !prepared) staged.discard(); // once a VM exists the staged pages are its memory: vm.stop() scrubs them
     scrub();
   }
+}
+
+/** A VM that arrived but was never prepared here: scrubbed, and its new anchor released unless a record here names it. */
+async function dropArrival(target: VmHost, vm: RunningVm): Promise<void> {
+  vm.stop();
+  const stored = await target.journal.loadVm(vm.vmId).catch(() => undefined);
+  if (stored?.record.vtpmAnchor !== vm.vtpmAnchor) await releaseVtpmAnchor(target.host, vm.vtpmAnchor).catch(() => undefined);
 }

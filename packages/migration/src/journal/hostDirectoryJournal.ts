@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listVmIds, loadVmEntry, removeVmEntry, saveVmEntry, vmMemoryFilePath, type VmEntry } from '@vtpm/hypervisor';
+import { AnchoredVmEntries, listVmIds, loadVmEntry, vmMemoryFilePath, type Host, type VmEntry } from '@vtpm/hypervisor';
 import { writeFileDurably } from '@vtpm/server';
 import type { AcceptedEpoch, MigrationJournal } from './migrationJournal.js';
 
@@ -11,24 +11,29 @@ type EpochsJson = Record<string, { epoch: string; resolutionKey?: string }>;
 
 /**
  * The journal of a host daemon: VM entries in the host directory (DIR/vms/ID.json with state,
- * DIR/vms/*.memory), accepted epochs in DIR/migration-epochs.json, each file replaced crash-safely.
- * Epoch updates are serialized in this process so two migrations cannot lose each other's write.
+ * DIR/vms/*.memory) kept in step with their vTPM rollback anchors in `host`'s TPM (its state
+ * files are rewritten when an anchor changes), accepted epochs in DIR/migration-epochs.json, each
+ * file replaced crash-safely. Epoch updates are serialized in this process so two migrations
+ * cannot lose each other's write.
  */
 export class HostDirectoryJournal implements MigrationJournal {
   private epochWrites: Promise<unknown> = Promise.resolve();
+  readonly entries: AnchoredVmEntries;
 
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string, host: Host) {
+    this.entries = new AnchoredVmEntries(dir, host);
+  }
 
   memoryFilePath(fileName: string): string {
     return vmMemoryFilePath(this.dir, fileName);
   }
 
   saveVm(entry: VmEntry): Promise<void> {
-    return saveVmEntry(this.dir, entry);
+    return this.entries.save(entry);
   }
 
   removeVm(vmId: string, memoryFile?: string): Promise<void> {
-    return removeVmEntry(this.dir, vmId, memoryFile);
+    return this.entries.remove(vmId, memoryFile);
   }
 
   async loadVms(): Promise<VmEntry[]> {

@@ -14,18 +14,20 @@ export interface RestoredVmHost {
  * A host as its directory left it, after an orderly stop or a crash: running VMs resume from
  * their checkpoint and memory file; paused-outgoing and prepared-incoming VMs come back paused,
  * in doubt, for resolveInDoubt to settle with their peer; stopped VMs stay stopped. Files of
- * interrupted writes are swept first. The host must have been initialised and booted.
+ * interrupted writes, and vTPM rollback anchors no record names, are swept first. The host must
+ * have been initialised and booted.
  */
 export async function restoreVmHost(dir: string, name = basename(dir)): Promise<RestoredVmHost> {
   const host = await loadHost(dir);
   if (!host.eventLog) throw new Error(`the host in ${dir} was never booted: run \`vtpm host boot --host-dir ${dir}\` first`);
-  const journal = new HostDirectoryJournal(dir);
+  const journal = new HostDirectoryJournal(dir, host);
   const vmHost = new VmHost(host, name, { journal });
   for (const [vmId, accepted] of await journal.acceptedEpochs()) {
     vmHost.acceptedEpochs.set(vmId, accepted.epoch);
     if (accepted.resolutionKey) vmHost.acceptedResolutionKeys.set(vmId, accepted.resolutionKey);
   }
   await removeLeftoverVmFiles(dir);
+  await journal.entries.releaseUnnamedAnchors();
   const problems = new Map<string, string>();
   for (const entry of await journal.loadVms()) {
     try {
