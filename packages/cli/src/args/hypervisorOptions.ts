@@ -24,6 +24,8 @@ export interface HostOptions {
   json: boolean;
   /** serve: where the daemon accepts migrations. */
   listen: { host: string; port: number } | null;
+  /** serve: the HOST:PORT peers dial back (recovery questions) when --listen is a wildcard or behind NAT; default --listen. */
+  advertise: string | null;
   /** serve: how it authenticates its peer daemons. */
   auth: ChannelAuthFlags | null;
   /** serve: a key broker releasing VM keys to this host (enrolled as hostId). */
@@ -80,6 +82,7 @@ const HOST_SPECS: readonly OptionSpec[] = [
   { name: '--chain-version', takesValue: true },
   { name: '--json', takesValue: false },
   { name: '--listen', takesValue: true },
+  { name: '--advertise', takesValue: true },
   { name: '--psk-file', takesValue: true },
   { name: '--cert', takesValue: true },
   { name: '--key', takesValue: true },
@@ -123,7 +126,7 @@ const HOST_ACTION_OPTIONS: Record<HostAction, readonly string[]> = {
   init: ['--ca', '--seed'],
   boot: ['--chain-version'],
   status: ['--json'],
-  serve: ['--listen', ...CHANNEL_AUTH_OPTIONS, '--broker', '--host-id', '--pid-file', '--daemon'],
+  serve: ['--listen', '--advertise', ...CHANNEL_AUTH_OPTIONS, '--broker', '--host-id', '--pid-file', '--daemon'],
   policy: ['--id', '--out', '--pin-ak'],
 };
 const VM_ACTION_OPTIONS: Record<VmAction, readonly string[]> = {
@@ -181,6 +184,7 @@ export function parseHostOptions(argv: readonly string[]): HostOptions {
     chainVersion: o.value('--chain-version'),
     json: o.has('--json'),
     listen: listen === null ? null : parseHostPort(`${command}: --listen`, listen),
+    advertise: advertised(command, lookup.value('--advertise'), listen),
     auth: serving ? parseChannelAuthFlags(command, lookup) : null,
     broker: parseBroker(command, lookup),
     pidFile: o.value('--pid-file'),
@@ -190,6 +194,21 @@ export function parseHostOptions(argv: readonly string[]): HostOptions {
     pinAk: o.has('--pin-ak'),
   };
 }
+
+/** `--advertise HOST:PORT`, needed when --listen is a wildcard address peers cannot dial. */
+function advertised(command: string, advertise: string | null, listen: string | null): string | null {
+  if (advertise !== null) {
+    const { host, port } = parseHostPort(`${command}: --advertise`, advertise);
+    if (WILDCARD_HOSTS.has(host)) throw new UsageError(`${command}: --advertise ${advertise}: give an address peers can dial, not a wildcard`);
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  if (listen !== null && WILDCARD_HOSTS.has(parseHostPort(`${command}: --listen`, listen).host)) {
+    throw new UsageError(`${command}: --listen ${listen} is a wildcard address: add --advertise HOST:PORT, the address peer daemons dial back to settle a migration`);
+  }
+  return null;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 
 /** `--broker URL --host-id ID`: both or neither. */
 function parseBroker(command: string, o: OptionLookup): { url: string; hostId: string } | null {

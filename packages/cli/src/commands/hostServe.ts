@@ -42,6 +42,7 @@ export async function hostServe(command: string, opts: HostOptions): Promise<voi
   const daemon: HostDaemon = await startHostDaemon({
     hostDir: opts.hostDir,
     listen: opts.listen!,
+    ...(opts.advertise ? { advertise: opts.advertise } : {}),
     auth,
     controlSocket,
     ...(opts.broker ? { broker: opts.broker } : {}),

@@ -14,8 +14,8 @@ TCG event log, and the VMs whose keys that TPM seals to the boot measurements.
                                DIR/binary_bios_measurements and prints PCRs 0, 4, 7, 8, 9
   status --host-dir DIR [--json]
                                booted?, the measured-boot PCRs, event count, VMs defined
-  serve --host-dir DIR --listen HOST:PORT AUTH [--broker URL --host-id ID]
-        [--pid-file F] [--daemon]
+  serve --host-dir DIR --listen HOST:PORT [--advertise HOST:PORT] AUTH
+        [--broker URL --host-id ID] [--pid-file F] [--daemon]
                                the host daemon: runs the host's VMs (durably: they survive a
                                restart), accepts attested migrations on HOST:PORT, and answers
                                vtpm vm ... on DIR/run/host.sock; until SIGINT/SIGTERM, which stop
@@ -28,6 +28,8 @@ TCG event log, and the VMs whose keys that TPM seals to the boot measurements.
                                this host's certificate and private key (PEM or DER) from the
                                operator CA whose certificate is F
         --no-auth              none, for tests and demos: the peer must say --no-auth too
+      --advertise HOST:PORT    the address peer daemons dial back to settle an interrupted
+                               migration (required when --listen is 0.0.0.0 or ::)
       --broker URL --host-id ID
                                VM keys of incoming migrations in broker mode (vm migrate
                                --key-release broker) come from this key broker, which releases
