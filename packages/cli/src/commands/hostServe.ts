@@ -56,7 +56,7 @@ export async function hostServe(command: string, opts: HostOptions): Promise<voi
   const cleanups = opts.pidFile ? [writePidFile({ path: opts.pidFile })] : [];
   const vms = daemon.runningVms();
   const line =
-    `vtpm: host daemon for ${opts.hostDir} listening on ${daemon.address} for migrations (${describeAuth(opts.auth!)}), ` +
+    `vtpm: host daemon for ${opts.hostDir} listening on ${opts.advertise ? `${opts.listen!.host}:${opts.listen!.port}, advertised as ${daemon.address},` : daemon.address} for migrations (${describeAuth(opts.auth!)}), ` +
     `control socket ${controlSocket}; ${vms.length} VM${vms.length === 1 ? '' : 's'} running${vms.length ? ` (${vms.join(', ')})` : ''}`;
   // Signal handlers first: a test may stop the daemon as soon as it reads the listening line.
   const serving = serveUntilStopped(server, new Logger(null), cleanups);
