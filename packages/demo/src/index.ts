@@ -9,4 +9,7 @@ export * from './migration/adminDump.js';
 export * from './migration/clearTextScan.js';
 export * from './migration/demoHosts.js';
 export * from './migration/demoBroker.js';
-export * from './migration/progressDisplay.js';
+export * from './migration/guestWriter.js';
+export * from './migration/hostDaemonProcess.js';
+export * from './migration/snapshotFile.js';
+export * from './migration/vtpmCommand.js';

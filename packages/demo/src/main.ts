@@ -10,10 +10,11 @@ import { formatReport } from './report.js';
 
 const USAGE = `usage: npm run demo [-- --story migration|attestation] [options]
 
-  --story migration    (default) hosts A, B and a tampered C; a VM with a broker-held key on A;
-                       migration to C refused, live migration to B, admin dumps without clear text
-    --keep DIR         keep the broker store and the admin dumps in DIR
-    --port N           first of three loopback ports: broker, B and C (default 2870)
+  --story migration    (default) host daemons A, B and a tampered C (vtpm host serve, one process
+                       each); a VM with a broker-held key on A; migration to C refused, live
+                       migration to B, admin dumps and host files without clear text
+    --keep DIR         work in DIR and keep it: host directories, broker store, admin dumps
+    --port N           first of four loopback ports: broker, daemons of A, B, C (default 2870)
 
   --story attestation  measured boot -> TCG event log -> replay -> compare with the TPM
     --out DIR          where to write the event log (default: a new directory under the OS temp directory)
@@ -53,10 +54,12 @@ if (values.story === 'attestation') {
   process.exitCode = result.ok ? 0 : 1;
 } else if (values.story === 'migration') {
   const basePort = values.port === undefined ? undefined : Number(values.port);
-  if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort <= 65533)) {
-    console.error(`--port ${values.port}: give a TCP port from 1 to 65533 (the demo uses it and the next two)`);
+  if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort <= 65532)) {
+    console.error(`--port ${values.port}: give a TCP port from 1 to 65532 (the demo uses it and the next three)`);
     process.exit(2);
   }
+  // Interrupted: exit, so that the 'exit' hooks kill the host daemon processes the story started.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const result = await runMigrationDemo({ basePort, workDir: values.keep, keepFiles: values.keep !== undefined, print: (line) => console.log(line), progress: process.stderr });
   process.exitCode = result.ok ? 0 : 1;
 } else {

@@ -1,37 +1,32 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { snapshotToDisk } from '@vtpm/hypervisor';
+import type { HostDaemonClient } from '@vtpm/migration';
 import { findClearText, type Needle } from './clearTextScan.js';
-import type { DemoHost } from './demoHosts.js';
 
-/** One file an administrator took from a host, and which secrets it was found to contain. */
-export interface AdminDumpFile {
+/** What an administrator got when asking one host's daemon for a VM's snapshot at one moment. */
+export interface AdminDump {
   host: string;
   /** When it was taken, e.g. "before migration". */
   moment: string;
   vmId: string;
-  path: string;
-  bytes: number;
-  found: string[];
-}
-
-/** What an administrator dumped from one host at one moment: a snapshot file per VM running there. */
-export interface AdminDump {
-  host: string;
-  moment: string;
-  files: AdminDumpFile[];
+  /** The snapshot file, when the host holds the VM. */
+  file?: { path: string; bytes: number; found: string[] };
+  /** Why there is none (the daemon's answer), when it does not. */
+  refused?: string;
 }
 
 /**
- * The hypervisor's admin snapshot (snapshotToDisk: memory as held by the host, vCPU save areas,
- * vTPM state envelope) of every VM on `host`, written to `dir` and searched for each needle.
+ * The hypervisor admin snapshot (memory as the host holds it, vCPU save areas, vTPM state
+ * envelope) of `vmId`, taken by `host`'s daemon into `dir` (dumpVm) and searched for each
+ * needle. A host without the VM refuses, and must write no file.
  */
-export async function dumpHost(host: DemoHost, moment: string, dir: string, needles: readonly Needle[]): Promise<AdminDump> {
-  const files: AdminDumpFile[] = [];
-  for (const vm of host.vmHost.vms.values()) {
-    const path = join(dir, `${host.name}-${moment.replace(/\W+/g, '-')}-${vm.vmId}.snapshot`);
-    const bytes = await snapshotToDisk(vm, path);
-    files.push({ host: host.name, moment, vmId: vm.vmId, path, bytes, found: findClearText(readFileSync(path), needles) });
+export async function dumpVmOnHost(client: HostDaemonClient, host: string, vmId: string, moment: string, dir: string, needles: readonly Needle[]): Promise<AdminDump> {
+  const path = join(dir, `${host}-${moment.replace(/\W+/g, '-')}-${vmId}.snapshot`);
+  try {
+    const { bytes } = await client.dumpVm(vmId, path);
+    return { host, moment, vmId, file: { path, bytes, found: findClearText(readFileSync(path), needles) } };
+  } catch (e) {
+    if (existsSync(path)) throw new Error(`${host} refused the dump of ${vmId} (${(e as Error).message}) yet wrote ${path}`);
+    return { host, moment, vmId, refused: (e as Error).message };
   }
-  return { host: host.name, moment, files };
 }

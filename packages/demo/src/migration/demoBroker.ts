@@ -1,18 +1,16 @@
 import { join } from 'node:path';
 import type { ManufacturerCa } from '@vtpm/attest';
-import { BrokerVmKeySource, MEASURED_BOOT_PCRS, enrolHostWithBroker, type Sha256Pcrs } from '@vtpm/hypervisor';
+import { MEASURED_BOOT_PCRS, enrolHostWithBroker, loadHost, type Sha256Pcrs } from '@vtpm/hypervisor';
 import { BrokerClient, serveBroker, type ReleasePolicy, type RunningBroker } from '@vtpm/keybroker';
 import type { DemoHost } from './demoHosts.js';
 
 const ADMIN_TOKEN = 'vtpm-migration-demo-admin';
 
-/** The key broker of the story: in-process, SQLite store and master key in `dir`, HTTP on loopback. */
+/** The key broker of the story: in the demo's process, SQLite store and master key in `dir`, HTTP on loopback. */
 export interface DemoBroker {
   url: string;
   /** The operator's and tenant's client (admin token). */
   admin: BrokerClient;
-  /** The key source a host uses: its own attestation, the broker's challenge. */
-  keySourceFor(host: DemoHost): BrokerVmKeySource;
   close(): Promise<void>;
 }
 
@@ -24,18 +22,16 @@ export async function startDemoBroker(dir: string, port: number, ca: Manufacture
     port,
     registrar: { ekRoots: [ca.der] }, // enrolment checks each host's EK certificate against the TPM manufacturer
   });
-  const hostClient = new BrokerClient(running.url);
-  return {
-    url: running.url,
-    admin: new BrokerClient(running.url, { adminToken: ADMIN_TOKEN }),
-    keySourceFor: (host) => new BrokerVmKeySource(hostClient, host.vmHost.host, host.name),
-    close: () => running.close(),
-  };
+  return { url: running.url, admin: new BrokerClient(running.url, { adminToken: ADMIN_TOKEN }), close: () => running.close() };
 }
 
-/** Enrols the host's attestation key (credential activation with its certified EK); returns the AK Name (hex). */
-export function enrolDemoHost(broker: DemoBroker, host: DemoHost): Promise<string> {
-  return enrolHostWithBroker(broker.admin, host.vmHost.host, host.name);
+/**
+ * Enrols the host's attestation key under its name (credential activation with its certified
+ * EK), with its TPM loaded from its directory before its daemon holds it: the operator's
+ * registration step, which the CLI has no command for. Returns the AK Name (hex).
+ */
+export async function enrolDemoHost(broker: DemoBroker, host: DemoHost): Promise<string> {
+  return enrolHostWithBroker(broker.admin, await loadHost(host.dir), host.name);
 }
 
 /** The tenant's release policy: exactly the measured-boot PCR values of a host running the approved chain. */
