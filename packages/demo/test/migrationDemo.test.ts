@@ -73,7 +73,8 @@ describe('demo: the migration story on host daemon processes (npm run demo)', fu
         expect(text).to.match(new RegExp(`^ {3}${name} \\(pid \\d+\\): ${serve.replace(/[.]/g, '\\.')}\n {5}host daemon for WORK/${name} listening on 127\\.0\\.0\\.1:${2881 + i} for migrations \\(peers authenticated by pre-shared key\\)`, 'm'));
       }
       expect(text).to.contain('A: vtpm host boot --host-dir WORK/A --chain-version 1.0');
-      expect(text).to.contain('C: measured boot of chain 1.0 with its hypervisorKernel replaced');
+      expect(text).to.contain('C: vtpm host boot --host-dir WORK/C --chain-version 1.0 --replace hypervisorKernel=WORK/unapproved-hypervisorKernel.bin');
+      for (const name of ['A', 'B', 'C']) expect(text).to.contain(`${name}: vtpm broker host enrol --host-dir WORK/${name} --host-id ${name} --url http://127.0.0.1:2880 --admin-token-file WORK/broker-admin.token`);
       expect(text).to.contain('pre-shared key the demo wrote to WORK/hosts.psk');
       expect(readFileSync(join(workDir, 'hosts.psk'), 'utf8').trim()).to.match(/^[0-9a-f]{64}$/);
       const pids = daemonPids(r);

@@ -32,17 +32,17 @@ export class TestHost {
     return `127.0.0.1:${this.port}`;
   }
 
-  /** `vtpm host init` + `vtpm host boot` (another chain version measures a different boot). */
-  static async create(root: string, name: string, port: number, pskFile: string, chainVersion = '1.0'): Promise<TestHost> {
+  /** `vtpm host init` + `vtpm host boot` (another chain version measures a different boot; `bootFlags` adds e.g. --replace COMPONENT=FILE). */
+  static async create(root: string, name: string, port: number, pskFile: string, chainVersion = '1.0', bootFlags: readonly string[] = []): Promise<TestHost> {
     const host = new TestHost(name, join(root, name), port, pskFile);
     await vtpmOk(['host', 'init', '--host-dir', host.dir]);
-    await vtpmOk(['host', 'boot', '--host-dir', host.dir, '--chain-version', chainVersion]);
+    await vtpmOk(['host', 'boot', '--host-dir', host.dir, '--chain-version', chainVersion, ...bootFlags]);
     return host;
   }
 
-  /** `vtpm host serve`; `env` adds e.g. VTPM_TEST_KILL_AT. Resolves once it prints where it listens. */
-  async serve(env: Record<string, string> = {}): Promise<DaemonProcess> {
-    const args = ['host', 'serve', '--host-dir', this.dir, '--listen', this.address, '--psk-file', this.pskFile, '--identity', this.name];
+  /** `vtpm host serve`; `env` adds e.g. VTPM_TEST_KILL_AT, `flags` more options. Resolves once it prints where it listens. */
+  async serve(env: Record<string, string> = {}, flags: readonly string[] = []): Promise<DaemonProcess> {
+    const args = ['host', 'serve', '--host-dir', this.dir, '--listen', this.address, '--psk-file', this.pskFile, '--identity', this.name, ...flags];
     const child = spawn(process.execPath, [VTPM_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const exit = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     let out = '';

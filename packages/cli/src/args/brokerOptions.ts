@@ -3,8 +3,8 @@ import { parseNonNegativeInteger, parsePort } from './numbers.js';
 import { OptionLookup } from './optionLookup.js';
 import { UsageError } from './usageError.js';
 
-/** `vtpm broker serve|vm add|policy set|policy show|log ...`. */
-export type BrokerAction = 'serve' | 'vm add' | 'policy set' | 'policy show' | 'log';
+/** `vtpm broker serve|vm add|policy set|policy show|log|host enrol ...`. */
+export type BrokerAction = 'serve' | 'vm add' | 'policy set' | 'policy show' | 'log' | 'host enrol';
 
 export type MasterKeySpec = { file: string; create: boolean } | { pwdfile: string };
 
@@ -17,6 +17,8 @@ export interface BrokerOptions {
   host: string;
   port: number;
   adminTokenFile: string | null;
+  /** serve: certificates of the TPM manufacturers' CAs an enrolling host's EK certificate must chain to. */
+  ekCaFiles: string[];
   /** Client actions: the broker's base URL. */
   url: string;
   vmId: string | null;
@@ -28,6 +30,9 @@ export interface BrokerOptions {
   after: number | null;
   limit: number | null;
   json: boolean;
+  /** host enrol: the host directory whose TPM enrols, and the name it is enrolled under. */
+  hostDir: string | null;
+  hostId: string | null;
 }
 
 const SPECS: readonly OptionSpec[] = [
@@ -46,16 +51,20 @@ const SPECS: readonly OptionSpec[] = [
   { name: '--after', takesValue: true },
   { name: '--limit', takesValue: true },
   { name: '--json', takesValue: false },
+  { name: '--ek-ca', takesValue: true },
+  { name: '--host-dir', takesValue: true },
+  { name: '--host-id', takesValue: true },
 ];
 
 const COMMON = ['--help', '--admin-token-file'];
 const CLIENT = [...COMMON, '--url'];
 const ACTION_OPTIONS: Record<BrokerAction, readonly string[]> = {
-  serve: [...COMMON, '--db', '--master-key', '--host', '--port'],
+  serve: [...COMMON, '--db', '--master-key', '--host', '--port', '--ek-ca'],
   'vm add': [...CLIENT, '--generate-key', '--key-file', '--tenant'],
   'policy set': [...CLIENT, '--file'],
   'policy show': [...CLIENT, '--version', '--json'],
   log: [...CLIENT, '--after', '--limit', '--json'],
+  'host enrol': [...CLIENT, '--host-dir', '--host-id'],
 };
 /** How many operands (after the action words) each action takes: the VM id. */
 const OPERANDS: Record<BrokerAction, { min: number; max: number }> = {
@@ -64,9 +73,10 @@ const OPERANDS: Record<BrokerAction, { min: number; max: number }> = {
   'policy set': { min: 1, max: 1 },
   'policy show': { min: 1, max: 1 },
   log: { min: 0, max: 1 },
+  'host enrol': { min: 0, max: 0 },
 };
-const GROUPS: Record<string, readonly string[]> = { vm: ['add'], policy: ['set', 'show'] };
-const ACTIONS = 'serve, vm add, policy set, policy show, log';
+const GROUPS: Record<string, readonly string[]> = { vm: ['add'], policy: ['set', 'show'], host: ['enrol'] };
+const ACTIONS = 'serve, vm add, policy set, policy show, log, host enrol';
 
 /** `--master-key file=PATH[,create]` or `pwdfile=PATH`. */
 export function parseMasterKey(command: string, text: string): MasterKeySpec {
@@ -122,6 +132,10 @@ export function parseBrokerOptions(argv: readonly string[]): BrokerOptions {
   if (!help && action !== null && action !== 'serve' && url === null) throw new UsageError(`${command}: --url is required (the broker's URL, e.g. http://127.0.0.1:2730; or set VTPM_BROKER_URL)`);
   if (url !== null && action !== 'serve' && !/^https?:\/\/[^/]+\/?$/.test(url)) throw new UsageError(`${command}: --url: give http://HOST:PORT or https://HOST:PORT, not '${url}'`);
   if (!help && action === 'policy set' && !o.has('--file')) throw new UsageError(`${command}: --file is required (policy.json, the release policy)`);
+  const enrolling = !help && action === 'host enrol';
+  const hostDir = enrolling ? o.required('--host-dir', 'DIR, the host directory whose TPM enrols') : o.value('--host-dir');
+  const hostId = enrolling ? o.required('--host-id', 'ID, the name the broker knows this host by: vtpm host serve --host-id ID') : o.value('--host-id');
+  if (hostId !== null && !/^[A-Za-z0-9._:-]+$/.test(hostId)) throw new UsageError(`${command}: --host-id '${hostId}' may hold letters, digits, '.', '_', ':' and '-' only`);
   const port = o.value('--port');
   return {
     help,
@@ -141,5 +155,8 @@ export function parseBrokerOptions(argv: readonly string[]): BrokerOptions {
     after: number(command, o, '--after'),
     limit: number(command, o, '--limit'),
     json: o.has('--json'),
+    ekCaFiles: options.filter((x) => x.name === '--ek-ca').map((x) => x.value!),
+    hostDir,
+    hostId,
   };
 }

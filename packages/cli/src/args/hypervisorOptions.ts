@@ -1,3 +1,4 @@
+import { BOOT_COMPONENT_PCR, type BootComponent } from '@vtpm/hypervisor';
 import { readArguments, type OptionSpec } from './argvReader.js';
 import { CHANNEL_AUTH_OPTIONS, parseChannelAuthFlags, type ChannelAuthFlags } from './channelAuthOptions.js';
 import { parseHostPort } from './hostPortValue.js';
@@ -21,6 +22,8 @@ export interface HostOptions {
   seed: Buffer | null;
   /** boot: the example chain's version (changes every component). */
   chainVersion: string | null;
+  /** boot: components measured with FILE's bytes instead of the chain's (each changes only its PCR). */
+  replacements: BootReplacement[];
   json: boolean;
   /** serve: where the daemon accepts migrations. */
   listen: { host: string; port: number } | null;
@@ -30,12 +33,20 @@ export interface HostOptions {
   auth: ChannelAuthFlags | null;
   /** serve: a key broker releasing VM keys to this host (enrolled as hostId). */
   broker: { url: string; hostId: string } | null;
+  /** serve: a migration policy file every incoming migration's source host must attest to (mutual attestation). */
+  requireSourceAttestation: string | null;
   pidFile: string | null;
   daemon: boolean;
   /** policy: the policy's id, the file it goes to (default stdout), and whether it pins this host's AK. */
   policyId: string | null;
   out: string | null;
   pinAk: boolean;
+}
+
+/** `--replace COMPONENT=FILE` of `host boot`: the boot component COMPONENT measured with FILE's bytes. */
+export interface BootReplacement {
+  component: BootComponent;
+  file: string;
 }
 
 /** A guest write done right after `vm start`: the bytes of FILE at guest-physical address GPA. */
@@ -80,6 +91,7 @@ const HOST_SPECS: readonly OptionSpec[] = [
   { name: '--ca', aliases: ['--ca-dir'], takesValue: true },
   { name: '--seed', takesValue: true },
   { name: '--chain-version', takesValue: true },
+  { name: '--replace', takesValue: true },
   { name: '--json', takesValue: false },
   { name: '--listen', takesValue: true },
   { name: '--advertise', takesValue: true },
@@ -90,6 +102,7 @@ const HOST_SPECS: readonly OptionSpec[] = [
   { name: '--identity', takesValue: true },
   { name: '--broker', takesValue: true },
   { name: '--host-id', takesValue: true },
+  { name: '--require-source-attestation', takesValue: true },
   { name: '--pid-file', takesValue: true },
   { name: '--daemon', aliases: ['-d'], takesValue: false },
   { name: '--id', takesValue: true },
@@ -124,9 +137,9 @@ const VM_SPECS: readonly OptionSpec[] = [
 /** Which options each action takes (the rest are refused by name, so a typo cannot pass silently). */
 const HOST_ACTION_OPTIONS: Record<HostAction, readonly string[]> = {
   init: ['--ca', '--seed'],
-  boot: ['--chain-version'],
+  boot: ['--chain-version', '--replace'],
   status: ['--json'],
-  serve: ['--listen', '--advertise', ...CHANNEL_AUTH_OPTIONS, '--broker', '--host-id', '--pid-file', '--daemon'],
+  serve: ['--listen', '--advertise', ...CHANNEL_AUTH_OPTIONS, '--broker', '--host-id', '--require-source-attestation', '--pid-file', '--daemon'],
   policy: ['--id', '--out', '--pin-ak'],
 };
 const VM_ACTION_OPTIONS: Record<VmAction, readonly string[]> = {
@@ -182,11 +195,13 @@ export function parseHostOptions(argv: readonly string[]): HostOptions {
     caDir: act === 'serve' ? null : o.value('--ca'),
     seed: seed === null ? null : Buffer.from(seed, 'hex'),
     chainVersion: o.value('--chain-version'),
+    replacements: parseReplacements(command, options.filter((x) => x.name === '--replace').map((x) => x.value!)),
     json: o.has('--json'),
     listen: listen === null ? null : parseHostPort(`${command}: --listen`, listen),
     advertise: advertised(command, lookup.value('--advertise'), listen),
     auth: serving ? parseChannelAuthFlags(command, lookup) : null,
     broker: parseBroker(command, lookup),
+    requireSourceAttestation: o.value('--require-source-attestation'),
     pidFile: o.value('--pid-file'),
     daemon: o.has('--daemon'),
     policyId,
@@ -219,6 +234,23 @@ function parseBroker(command: string, o: OptionLookup): { url: string; hostId: s
   if (hostId === null) throw new UsageError(`${command}: --broker needs --host-id ID (the name this host is enrolled under at the broker)`);
   if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new UsageError(`${command}: --broker: give http://HOST:PORT or https://HOST:PORT, not '${url}'`);
   return { url, hostId };
+}
+
+const BOOT_COMPONENTS = Object.keys(BOOT_COMPONENT_PCR) as BootComponent[];
+
+/** `--replace COMPONENT=FILE ...`: known components, each at most once (two files for one component would leave one unmeasured). */
+function parseReplacements(command: string, values: readonly string[]): BootReplacement[] {
+  const seen = new Set<string>();
+  return values.map((text) => {
+    const eq = text.indexOf('=');
+    const component = text.slice(0, eq);
+    const file = text.slice(eq + 1);
+    if (eq <= 0 || !file) throw new UsageError(`${command}: --replace: give COMPONENT=FILE (e.g. hypervisorKernel=kernel.bin), not '${text}'`);
+    if (!(BOOT_COMPONENTS as string[]).includes(component)) throw new UsageError(`${command}: --replace: '${component}' is not a boot component: give one of ${BOOT_COMPONENTS.join(', ')}`);
+    if (seen.has(component)) throw new UsageError(`${command}: --replace: ${component} is replaced twice: give each component once`);
+    seen.add(component);
+    return { component: component as BootComponent, file };
+  });
 }
 
 /** A guest-physical address or length: decimal or 0x hex. */

@@ -10,9 +10,10 @@ Commands:
   serve        many vTPMs in one process (vtpm serve --instances DIR)
   instance     create, list, stop, start, destroy the instances of a vtpm serve
   ca export    print the manufacturer CA certificate
-  host         a hypervisor host: init (host TPM + EK certificate), boot (measured), status
+  host         a hypervisor host: init (host TPM + EK certificate), boot (measured), status,
+               serve (the host daemon: VMs and attested live migration), policy
   vm           VMs with encrypted memory on a host: create, start, stop, dump (ciphertext only)
-  broker       the key broker: serve, vm add, policy set|show, log
+  broker       the key broker: serve, vm add, policy set|show, log, host enrol
   attest       eventlog (replay a TCG event log), quote (evidence from a TPM), verify (judge it)
 
 Options:

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_FILES } from '@vtpm/hypervisor';
-import { loadChannelAuth, startHostDaemon, type ChannelAuth, type HostDaemon } from '@vtpm/migration';
+import { loadChannelAuth, migrationPolicyFromJson, startHostDaemon, type ChannelAuth, type HostDaemon, type MigrationPolicy } from '@vtpm/migration';
 import type { ChannelAuthFlags } from '../args/channelAuthOptions.js';
 import type { HostOptions } from '../args/hypervisorOptions.js';
 import { CommandFailure } from '../runtime/commandFailure.js';
@@ -9,6 +9,7 @@ import { daemonize, isDaemonChild, reportReady } from '../runtime/daemon.js';
 import { hostDaemonAlive, hostControlSocketPath } from '../runtime/hostDaemonLink.js';
 import { Logger } from '../runtime/logger.js';
 import { writePidFile } from '../runtime/pidFile.js';
+import { readPolicyFile } from '../runtime/policyFile.js';
 import { serveUntilStopped } from '../runtime/serveUntilStopped.js';
 
 /** The ChannelAuth the flags name, its files read now: a bad file fails the start, not the first migration. */
@@ -38,6 +39,7 @@ export async function hostServe(command: string, opts: HostOptions): Promise<voi
   if (!existsSync(join(opts.hostDir, HOST_FILES.tpmPermanent))) throw new CommandFailure(`${command}: ${opts.hostDir} holds no host TPM state: run vtpm host init --host-dir ${opts.hostDir} and vtpm host boot first`);
   if (await hostDaemonAlive(opts.hostDir)) throw new CommandFailure(`${command}: a host daemon already serves ${opts.hostDir} (control socket ${controlSocket})`);
   const auth = channelAuth(command, opts.auth!);
+  const sourcePolicy: MigrationPolicy | null = opts.requireSourceAttestation === null ? null : migrationPolicyFromJson(readPolicyFile(command, opts.requireSourceAttestation, '--require-source-attestation'));
   if (opts.daemon && !isDaemonChild()) await daemonize();
   const daemon: HostDaemon = await startHostDaemon({
     hostDir: opts.hostDir,
@@ -46,6 +48,7 @@ export async function hostServe(command: string, opts: HostOptions): Promise<voi
     auth,
     controlSocket,
     ...(opts.broker ? { broker: opts.broker } : {}),
+    ...(sourcePolicy ? { requireSourceAttestation: sourcePolicy } : {}),
     // What the daemon does on its own (resumed VMs, settled migrations): the operator's log.
     log: (line) => process.stderr.write(`vtpm: ${line}\n`),
   }).catch((e: unknown) => {
@@ -56,12 +59,16 @@ export async function hostServe(command: string, opts: HostOptions): Promise<voi
   const cleanups = opts.pidFile ? [writePidFile({ path: opts.pidFile })] : [];
   const vms = daemon.runningVms();
   const line =
-    `vtpm: host daemon for ${opts.hostDir} listening on ${opts.advertise ? `${opts.listen!.host}:${opts.listen!.port}, advertised as ${daemon.address},` : daemon.address} for migrations (${describeAuth(opts.auth!)}), ` +
+    `vtpm: host daemon for ${opts.hostDir} listening on ${opts.advertise ? `${opts.listen!.host}:${opts.listen!.port}, advertised as ${daemon.address},` : daemon.address} for migrations (${describeAuth(opts.auth!)}${sourcePolicy ? `; ${describeSourcePolicy(sourcePolicy)}` : ''}), ` +
     `control socket ${controlSocket}; ${vms.length} VM${vms.length === 1 ? '' : 's'} running${vms.length ? ` (${vms.join(', ')})` : ''}`;
   // Signal handlers first: a test may stop the daemon as soon as it reads the listening line.
   const serving = serveUntilStopped(server, new Logger(null), cleanups);
   reportReady(line);
   await serving;
+}
+
+function describeSourcePolicy(policy: MigrationPolicy): string {
+  return `each source host must attest to policy ${policy.id}: PCRs ${[...policy.referencePcrs.keys()].join(', ')}${policy.trustedAkNames ? `, AK ${policy.trustedAkNames.map((n) => n.toString('hex')).join(' or ')}` : ''}`;
 }
 
 function describeAuth(flags: ChannelAuthFlags): string {

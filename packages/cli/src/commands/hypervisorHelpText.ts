@@ -8,14 +8,18 @@ TCG event log, and the VMs whose keys that TPM seals to the boot measurements.
                                a new host TPM, EK (L-2) certified by the manufacturer CA in CADIR
                                (created there on first use; default a CA kept in memory only);
                                its state in DIR/host-tpm.permanent (holds the seeds)
-  boot --host-dir DIR [--chain-version V]
+  boot --host-dir DIR [--chain-version V] [--replace COMPONENT=FILE ...]
                                power cycle and measured boot of the example chain (version V,
                                default 1.0: another version changes every component); writes
-                               DIR/binary_bios_measurements and prints PCRs 0, 4, 7, 8, 9
+                               DIR/binary_bios_measurements and prints PCRs 0, 4, 7, 8, 9.
+                               --replace: COMPONENT measured with FILE's bytes instead, which
+                               changes its PCR only: firmware (PCR 0), bootLoader (4),
+                               securityPolicy (7), hypervisorConfig (8), hypervisorKernel (9)
   status --host-dir DIR [--json]
                                booted?, the measured-boot PCRs, event count, VMs defined
   serve --host-dir DIR --listen HOST:PORT [--advertise HOST:PORT] AUTH
-        [--broker URL --host-id ID] [--pid-file F] [--daemon]
+        [--broker URL --host-id ID] [--require-source-attestation POLICY.json]
+        [--pid-file F] [--daemon]
                                the host daemon: runs the host's VMs (durably: they survive a
                                restart), accepts attested migrations on HOST:PORT, and answers
                                vtpm vm ... on DIR/run/host.sock; until SIGINT/SIGTERM, which stop
@@ -33,7 +37,12 @@ TCG event log, and the VMs whose keys that TPM seals to the boot measurements.
       --broker URL --host-id ID
                                VM keys of incoming migrations in broker mode (vm migrate
                                --key-release broker) come from this key broker, which releases
-                               them only to this host (enrolled as ID) on a good attestation
+                               them only to this host (enrolled as ID: vtpm broker host enrol)
+                               on a good attestation
+      --require-source-attestation POLICY.json
+                               mutual attestation: an incoming migration's source host must
+                               quote PCRs that meet POLICY.json (vtpm host policy), or it is
+                               refused naming the PCRs, before anything is sent
       --pid-file F, -d/--daemon
                                write the process id to F; run detached once listening
   policy --host-dir DIR --id ID [--out FILE] [--pin-ak]

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { BrokerClient, BrokerRefused, serveBroker, type MasterKeySource, type RunningBroker, type StoredAuditEntry } from '@vtpm/keybroker';
 import { parseBrokerOptions, type BrokerOptions } from '../args/brokerOptions.js';
 import { CommandFailure } from '../runtime/commandFailure.js';
@@ -5,8 +6,9 @@ import { readInputFile } from '../runtime/files.js';
 import { Logger } from '../runtime/logger.js';
 import { serveUntilStopped } from '../runtime/serveUntilStopped.js';
 import { BROKER_HELP } from './brokerHelpText.js';
+import { enrolHost } from './brokerHostEnrol.js';
 
-/** `vtpm broker serve|vm add|policy set|policy show|log`: the key broker and its tenant API. */
+/** `vtpm broker serve|vm add|policy set|policy show|log|host enrol`: the key broker, its tenant API and host enrolment. */
 export async function runBroker(argv: readonly string[]): Promise<void> {
   const opts = parseBrokerOptions(argv);
   if (opts.help || opts.action === null) return void process.stdout.write(BROKER_HELP);
@@ -20,7 +22,9 @@ export async function runBroker(argv: readonly string[]): Promise<void> {
     if (e instanceof CommandFailure) throw e;
     if (e instanceof BrokerRefused) throw new CommandFailure(`${command}: the broker refused (HTTP ${e.status}): ${e.message}`);
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CommandFailure(`${command}: cannot reach the broker at ${opts.url} (${code ?? (e as Error).message})`);
+    // Socket errors carry an errno code; anything else failed here (a TPM command, a malformed answer).
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new CommandFailure(`${command}: cannot reach the broker at ${opts.url} (${code})`);
+    throw new CommandFailure(`${command}: ${((e as Error).message ?? String(e)).replace(/\s*\n\s*/g, ' ')}`);
   }
 }
 
@@ -34,9 +38,10 @@ function readSecret(command: string, what: string, path: string): string {
 async function serve(command: string, opts: BrokerOptions, adminToken: string | undefined): Promise<void> {
   const mk = opts.masterKey!;
   const masterKey: MasterKeySource = 'file' in mk ? { file: mk.file, create: mk.create } : { passphrase: readSecret(command, '--master-key pwdfile=', mk.pwdfile) };
+  const ekRoots = opts.ekCaFiles.map((f) => readCertificate(command, '--ek-ca', f));
   let broker: RunningBroker;
   try {
-    broker = await serveBroker({ store: opts.db!, masterKey, host: opts.host, port: opts.port, ...(adminToken ? { adminToken } : {}) });
+    broker = await serveBroker({ store: opts.db!, masterKey, host: opts.host, port: opts.port, ...(adminToken ? { adminToken } : {}), ...(ekRoots.length ? { registrar: { ekRoots } } : {}) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') throw new CommandFailure(`${command}: cannot listen on ${opts.host}:${opts.port}: ${err.code}`);
@@ -52,8 +57,19 @@ async function serve(command: string, opts: BrokerOptions, adminToken: string | 
   };
   const serving = serveUntilStopped(server, new Logger(null), []);
   const store = 'sqlite' in opts.db! ? `SQLite ${opts.db.sqlite}` : `PostgreSQL ${redact(opts.db!.postgres)}`;
-  process.stdout.write(`vtpm: key broker listening on ${broker.url} (store ${store}; tenant routes ${adminToken ? 'need the admin token' : 'open: no --admin-token-file'})\n`);
+  const enrolment = ekRoots.length ? `; enrolling hosts' EK certificates checked against ${ekRoots.length} CA${ekRoots.length === 1 ? '' : 's'}` : '';
+  process.stdout.write(`vtpm: key broker listening on ${broker.url} (store ${store}; tenant routes ${adminToken ? 'need the admin token' : 'open: no --admin-token-file'}${enrolment})\n`);
   await serving;
+}
+
+/** A CA certificate file (PEM or DER), checked now: a wrong file fails the start, not every enrolment. */
+function readCertificate(command: string, what: string, path: string): Buffer {
+  const bytes = readInputFile(command, what, path);
+  try {
+    return Buffer.from(new X509Certificate(bytes).raw);
+  } catch {
+    throw new CommandFailure(`${command}: ${what} ${path}: not an X.509 certificate (PEM or DER); the TPM manufacturer's CA is ca.pem of vtpm host init --ca DIR (vtpm ca export --ca-dir DIR)`);
+  }
 }
 
 /** A PostgreSQL URL without its password, for printing. */
@@ -92,6 +108,8 @@ async function tenantCall(command: string, opts: BrokerOptions, client: BrokerCl
       process.stdout.write(opts.json ? `${JSON.stringify(entries, null, 2)}\n` : logTable(entries));
       return;
     }
+    case 'host enrol':
+      return enrolHost(command, opts, client);
   }
 }
 

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { HOST_FILES, MEASURED_BOOT_PCRS, exampleBootChain, hostBoot, hostInit, hostStatus } from '@vtpm/hypervisor';
+import { HOST_FILES, MEASURED_BOOT_PCRS, exampleBootChain, hostBoot, hostInit, hostStatus, type BootComponentReplacements } from '@vtpm/hypervisor';
 import { HostDaemonClient, type DaemonStatus } from '@vtpm/migration';
-import { parseHostOptions } from '../args/hypervisorOptions.js';
+import { parseHostOptions, type HostOptions } from '../args/hypervisorOptions.js';
 import { hostControlSocketPath, hostDaemonAlive } from '../runtime/hostDaemonLink.js';
 import { CommandFailure } from '../runtime/commandFailure.js';
+import { readInputFile } from '../runtime/files.js';
 import { prepareWritableDirectory } from '../runtime/stateDir.js';
 import { HOST_HELP } from './hypervisorHelpText.js';
 import { hostPolicy } from './hostPolicy.js';
@@ -15,10 +17,11 @@ export function hypervisorFailure(command: string, e: unknown): CommandFailure {
   return new CommandFailure(`${command}: ${message.replace(/\s*\n\s*/g, ' ')}`);
 }
 
-const pcrLines = (pcrs: Record<string, string>): string =>
+/** One line per PCR; `notes` adds a remark to some (e.g. which replaced component reached it). */
+const pcrLines = (pcrs: Record<string, string>, notes: Record<string, string> = {}): string =>
   Object.entries(pcrs)
     .sort(([a], [b]) => Number(a) - Number(b))
-    .map(([pcr, hex]) => `  sha256 ${pcr.padStart(2)}: ${hex}\n`)
+    .map(([pcr, hex]) => `  sha256 ${pcr.padStart(2)}: ${hex}${notes[pcr] ? `  (${notes[pcr]})` : ''}\n`)
     .join('');
 
 /** `vtpm host init|boot|status|serve|policy --host-dir DIR`: a hypervisor host's TPM, measured boot, state, daemon and migration policy. */
@@ -45,14 +48,7 @@ export async function runHost(argv: readonly string[]): Promise<void> {
     );
     return;
   }
-  if (opts.action === 'boot') {
-    const chain = exampleBootChain(opts.chainVersion ?? undefined);
-    const { eventLogBytes, pcrs } = await hostBoot(dir, chain).catch((e: unknown) => {
-      throw hypervisorFailure(command, e);
-    });
-    process.stdout.write(`host ${dir}: measured boot of the example chain ${opts.chainVersion ?? '1.0'}; event log ${join(dir, HOST_FILES.eventLog)} (${eventLogBytes} bytes)\n${pcrLines(pcrs)}`);
-    return;
-  }
+  if (opts.action === 'boot') return hostBootCommand(command, opts);
   const status = await hostStatus(dir).catch((e: unknown) => {
     throw hypervisorFailure(command, e);
   });
@@ -64,6 +60,24 @@ export async function runHost(argv: readonly string[]): Promise<void> {
       `VM keys are sealed to PCRs ${(status.sealedToPcrs.length ? status.sealedToPcrs : MEASURED_BOOT_PCRS).join(', ')}\n` +
       `VMs: ${status.vms.length ? status.vms.join(', ') : 'none'}\n` +
       (daemon ? describeDaemon(daemon) : 'daemon: none (vtpm host serve)\n'),
+  );
+}
+
+/** `vtpm host boot`: the example chain, with the components --replace names measured from their files (a "tampered host" on purpose). */
+async function hostBootCommand(command: string, opts: HostOptions): Promise<void> {
+  const replace: BootComponentReplacements = Object.fromEntries(opts.replacements.map((r) => [r.component, readInputFile(command, `--replace ${r.component}:`, r.file)]));
+  const { eventLogBytes, pcrs, replaced } = await hostBoot(opts.hostDir, exampleBootChain(opts.chainVersion ?? undefined), replace).catch((e: unknown) => {
+    throw hypervisorFailure(command, e);
+  });
+  const described = opts.replacements.map((r) => {
+    const bytes = replace[r.component]!;
+    return `${r.component} replaced by ${r.file} (${bytes.length} bytes, SHA-256 ${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}…)`;
+  });
+  const notes = Object.fromEntries(replaced.map((r) => [String(r.pcr), `${r.component} replaced`]));
+  process.stdout.write(
+    `host ${opts.hostDir}: measured boot of the example chain ${opts.chainVersion ?? '1.0'}${described.length ? ` with ${described.join(', ')}` : ''}; event log ${join(opts.hostDir, HOST_FILES.eventLog)} (${eventLogBytes} bytes)\n` +
+      pcrLines(pcrs, notes) +
+      (replaced.length ? `the replaced component${replaced.length === 1 ? ' reaches' : 's reach'} PCR ${replaced.map((r) => r.pcr).sort((a, b) => a - b).join(', ')}: only there does this boot differ from the unmodified chain ${opts.chainVersion ?? '1.0'}\n` : ''),
   );
 }
 

@@ -1,5 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BOOT_COMPONENT_PCR, exampleBootChain, hostBoot, loadHost, type BootChain, type BootComponent, type Sha256Pcrs } from '@vtpm/hypervisor';
+import { BOOT_COMPONENT_PCR, loadHost, type BootComponent, type Sha256Pcrs } from '@vtpm/hypervisor';
 import { startHostDaemonProcess, type HostDaemonProcess } from './hostDaemonProcess.js';
 import { runVtpm, showCommand } from './vtpmCommand.js';
 
@@ -21,31 +22,28 @@ export interface DemoHost {
   daemon?: HostDaemonProcess;
 }
 
-/** The approved chain with one component swapped for other bytes: the PCR of that component changes, nothing else. */
-export function tamperedBootChain(component: BootComponent): BootChain {
-  return { ...exampleBootChain(APPROVED_CHAIN_VERSION), [component]: Buffer.from(`an unapproved ${component}, patched by someone`) };
+/**
+ * An unapproved build of one boot component, written to ROOT/unapproved-COMPONENT.bin for
+ * `vtpm host boot --replace COMPONENT=FILE`: the PCR of that component changes, nothing else.
+ */
+function writeUnapprovedComponent(root: string, component: BootComponent): string {
+  const file = join(root, `unapproved-${component}.bin`);
+  writeFileSync(file, `an unapproved ${component}, patched by someone`);
+  return file;
 }
 
 /**
  * `vtpm host init` (host TPM manufactured, EK certificate from the shared manufacturer CA in
- * `caDir`) into ROOT/NAME, then the measured boot: `vtpm host boot` of the approved chain, or,
- * for a tampered host, the same boot (hostBoot, what `vtpm host boot` runs) of the approved
- * chain with one component replaced — the CLI's example chain has no switch for that: its
- * --chain-version changes every component at once.
+ * `caDir`) into ROOT/NAME, then the measured boot: `vtpm host boot` of the approved chain, for a
+ * tampered host with one component replaced by an unapproved build (`--replace`).
  */
 export async function prepareDemoHost(root: string, name: string, port: number, caDir: string, tampered?: BootComponent): Promise<DemoHost> {
   const dir = join(root, name);
   const init = ['host', 'init', '--host-dir', dir, '--ca', caDir];
   await runVtpm(init);
-  const setup = [showCommand(init)];
-  if (tampered) {
-    await hostBoot(dir, tamperedBootChain(tampered));
-    setup.push(`measured boot of chain ${APPROVED_CHAIN_VERSION} with its ${tampered} replaced (hostBoot, the library call behind vtpm host boot)`);
-  } else {
-    const boot = ['host', 'boot', '--host-dir', dir, '--chain-version', APPROVED_CHAIN_VERSION];
-    await runVtpm(boot);
-    setup.push(showCommand(boot));
-  }
+  const boot = ['host', 'boot', '--host-dir', dir, '--chain-version', APPROVED_CHAIN_VERSION, ...(tampered ? ['--replace', `${tampered}=${writeUnapprovedComponent(root, tampered)}`] : [])];
+  await runVtpm(boot);
+  const setup = [showCommand(init), showCommand(boot)];
   const pcrs = await (await loadHost(dir)).measuredBootPcrs();
   return { name, dir, address: `127.0.0.1:${port}`, ...(tampered ? { tampered } : {}), pcrs, setup };
 }

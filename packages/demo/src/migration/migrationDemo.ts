@@ -127,10 +127,15 @@ export async function runMigrationDemo(options: MigrationDemoOptions = {}): Prom
     }
     log.fact('(* differs from A; PCR values are SHA-256, first 4 octets)');
 
-    // 2. The broker (this process), the hosts enrolled with it, then one daemon process per host.
-    log.step(`2. A key broker holds ${VM_ID}'s key; each host runs its daemon (vtpm host serve) in a process of its own`);
+    // 2. The broker (this process), the hosts enrolled with it (vtpm broker host enrol), then one daemon process per host.
+    log.step(`2. A key broker holds ${VM_ID}'s key; each host enrols with it, then runs its daemon (vtpm host serve) in a process of its own`);
     broker = await startDemoBroker(workDir, basePort, ca);
-    for (const h of hosts) log.fact(`broker ${broker.url} enrolled ${h.name} (EK certificate checked, AK ${(await enrolDemoHost(broker, h)).slice(0, 12)}…)`);
+    log.fact(`key broker ${broker.url} (in the demo's process): enrolment checks EK certificates against the manufacturer CA; admin token in ${here(broker.adminTokenFile)}`);
+    const enrolments = await allOrFirstFailure(hosts.map((h) => enrolDemoHost(broker!, h)));
+    hosts.forEach((h, i) => log.fact(`${h.name}: ${here(enrolments[i]!.command)}`, `  AK ${enrolments[i]!.akName.slice(0, 12)}… enrolled as host ${h.name}`));
+    const enrolled = (await broker.admin.releaseLog()).filter((e) => e.outcome === 'enrolled').map((e) => `${e.hostId} ${e.akName}`).sort();
+    log.check('the broker enrolled each host\'s AK under its name', enrolled.join() === hosts.map((h, i) => `${h.name} ${enrolments[i]!.akName}`).sort().join(),
+      `audit: ${enrolled.length} enrolments, ${hosts.map((h) => h.name).join(', ')} with the AK Names vtpm printed`);
     await broker.admin.addVm(VM_ID, { tenant: 'acme', key: tenantKey });
     await broker.admin.setPolicy(VM_ID, releasePolicyFromPcrs(POLICY_ID, a.pcrs));
     log.fact(`tenant acme uploaded ${VM_ID}'s key; release policy: PCRs ${[...a.pcrs.keys()].join(', ')} must hold the approved chain's values`);

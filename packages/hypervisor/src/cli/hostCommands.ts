@@ -1,6 +1,6 @@
 import { parseEventLog } from '@vtpm/attest';
 import type { ManufacturerCa } from '@vtpm/attest';
-import { MEASURED_BOOT_PCRS, exampleBootChain, type BootChain } from '../host/bootChain.js';
+import { BOOT_COMPONENT_PCR, MEASURED_BOOT_PCRS, exampleBootChain, type BootChain, type BootComponent } from '../host/bootChain.js';
 import { Host } from '../host/host.js';
 import type { OperatorKey } from '../host/operatorKey.js';
 import { pcrsToHex } from '../host/pcrValues.js';
@@ -24,13 +24,34 @@ export async function hostInit(dir: string, options: { ca?: ManufacturerCa | str
   return { ekCertificates: host.ekCertificates.length };
 }
 
-/** `vtpm host boot DIR [--chain-version V]`: power cycle and measured boot; writes the event log. */
-export async function hostBoot(dir: string, chain: BootChain = exampleBootChain()): Promise<{ eventLogBytes: number; pcrs: Record<string, string> }> {
+/** Boot components measured with other bytes than the chain's: a patched component, or an operator's "tampered host". */
+export type BootComponentReplacements = Partial<Record<BootComponent, Buffer>>;
+
+/** A replaced component and the PCR its measurement reaches (the only PCR it changes). */
+export interface ReplacedBootComponent {
+  component: BootComponent;
+  pcr: number;
+}
+
+/**
+ * `vtpm host boot DIR [--chain-version V] [--replace COMPONENT=FILE ...]`: power cycle and
+ * measured boot of `chain` with the `replace`d components; writes the event log. A name that is
+ * not a boot component is refused before anything is measured.
+ */
+export async function hostBoot(
+  dir: string,
+  chain: BootChain = exampleBootChain(),
+  replace: BootComponentReplacements = {},
+): Promise<{ eventLogBytes: number; pcrs: Record<string, string>; replaced: ReplacedBootComponent[] }> {
+  const replaced = Object.keys(replace).map((name) => {
+    if (!Object.hasOwn(BOOT_COMPONENT_PCR, name)) throw new Error(`'${name}' is not a boot component: give one of ${Object.keys(BOOT_COMPONENT_PCR).join(', ')}`);
+    return { component: name as BootComponent, pcr: BOOT_COMPONENT_PCR[name as BootComponent] };
+  });
   const host = await loadHost(dir);
-  const log = await host.boot(chain);
+  const log = await host.boot({ ...chain, ...replace });
   const pcrs = pcrsToHex(await host.measuredBootPcrs());
   await saveHost(dir, host);
-  return { eventLogBytes: log.length, pcrs };
+  return { eventLogBytes: log.length, pcrs, replaced };
 }
 
 /** `vtpm host status DIR`: measured-boot PCRs, event count, VMs defined. */

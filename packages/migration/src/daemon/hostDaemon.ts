@@ -1,6 +1,7 @@
 import { BrokerVmKeySource, type VmKeySource } from '@vtpm/hypervisor';
 import { BrokerClient } from '@vtpm/keybroker';
 import { StorageLock, StorageLockError } from '@vtpm/server';
+import type { MigrationPolicy } from '../attestation/migrationPolicy.js';
 import type { ChannelAuth } from '../auth/channelAuth.js';
 import { serveMigrationTarget, type MigrationTarget } from '../destination/serveMigrationTarget.js';
 import { IncomingMigrationInDoubtError } from '../commit/destinationCommit.js';
@@ -31,6 +32,8 @@ export interface HostDaemonOptions {
   brokerKeySource?: VmKeySource;
   /** ... or the key broker to build it from (this host enrolled there as hostId). */
   broker?: { url: string; hostId: string };
+  /** Mutual attestation: every incoming migration's source host must pass this policy too (its quote over this daemon's nonce), or it is refused `source-attestation-failed` naming the PCRs. */
+  requireSourceAttestation?: MigrationPolicy;
   /** Per-message timeout of migrations and questions (default 10 s). */
   timeoutMs?: number;
   /** TEST ONLY: called at every MigrationPoint of either role (throwing fails the migration there). VTPM_TEST_KILL_AT acts as well. */
@@ -109,6 +112,7 @@ class Daemon implements HostDaemon {
       this.target = await serveMigrationTarget(vmHost, {
         port: this.options.listen.port, host: this.options.listen.host, auth, timeoutMs: this.timeoutMs,
         ...(brokerKeys ? { brokerKeySource: brokerKeys } : {}),
+        ...(this.options.requireSourceAttestation ? { requireSourceAttestation: this.options.requireSourceAttestation } : {}),
         atPoint: this.hook('destination'),
         onOutcome: (vmId, outcome) => {
           if (outcome.error instanceof IncomingMigrationInDoubtError) this.recovery.kick();
