@@ -99,7 +99,10 @@ describe('keybroker release (SQLite, HTTP on loopback)', function () {
     await expectRefused(obtainVmKey(b.hostClient, stranger, 'vm-a'), 'ak-unknown');
   });
 
-  it('refuses a revoked host (ak-revoked)', async () => {
+  it('refuses a revoked host (ak-revoked), also after an attempt to enrol its AK again', async () => {
+    await expectRefused(obtainVmKey(b.hostClient, revoked, 'vm-a'), 'ak-revoked');
+    const again = await enrolAll(b.admin, revoked).then(() => null, (e: unknown) => e as Error);
+    expect(again?.message).to.match(/ak-revoked.*was revoked at .*cannot be enrolled again/);
     await expectRefused(obtainVmKey(b.hostClient, revoked, 'vm-a'), 'ak-revoked');
   });
 

@@ -1,6 +1,7 @@
 import { TPM2B_PUBLIC, marshal, objectName, unmarshal } from '@vtpm/tpm';
 import { Registrar, accepted, type CertificateInput, type EnrolledAk, type EnrolmentChallenge, type PublicAreaInput, type RegistrarOptions } from '@vtpm/attest';
 import type { AuditLog } from './auditLog.js';
+import { refuseRelease } from '../protocol/releaseRefusal.js';
 import type { AkRecord } from '../storage/records.js';
 import type { BrokerStore } from '../storage/brokerStore.js';
 
@@ -34,6 +35,13 @@ export class HostRegistry {
     const enrolled = accepted(this.registrar.finishEnrolment({ id: enrolmentId }, activatedSecret));
     if (hostId === undefined) throw new Error(`enrolment ${enrolmentId} was not started by this broker`);
     const record = akRecordOf(hostId, enrolled, now);
+    // Revocation is final for an AK: enrolling it again must not quietly undo it.
+    const known = await this.store.getAk(record.akName);
+    if (known?.revokedAt != null) {
+      const message = `AK ${record.akName} (host ${known.hostId}) was revoked at ${new Date(known.revokedAt).toISOString()}; a revoked AK cannot be enrolled again`;
+      await this.audit.append({ outcome: 'refused', hostId, akName: record.akName, message: `enrolment refused: ${message}` });
+      refuseRelease('ak-revoked', message);
+    }
     await this.store.putAk(record);
     await this.audit.append({ outcome: 'enrolled', hostId, akName: record.akName, message: `AK ${record.akName} enrolled for host ${hostId}` });
     return record;
