@@ -57,11 +57,11 @@ describe('vtpm broker host enrol', function () {
       '--port', String(BROKER_PORT), '--admin-token-file', token, '--ek-ca', join(caDir, 'ca.pem'),
     ]);
     expect(broker.line).to.match(/; enrolling hosts' EK certificates checked against 1 CA\)$/);
-    // vm1's and vm2's keys at the broker, released only to a host whose PCRs are this host's measured boot
+    // vm1's, vm2's and vm3's keys at the broker, released only to a host whose PCRs are this host's measured boot
     const { pcrs } = JSON.parse((await runVtpm(['host', 'status', '--host-dir', host, '--json'])).stdout) as { pcrs: Record<string, string> };
     const policy = { hostClass: 'hypervisor-1.0', pcrs: { sha256: Object.keys(pcrs).map(Number) }, allowedPcrValues: { sha256: Object.fromEntries(Object.entries(pcrs).map(([p, v]) => [p, [v]])) } };
     writeFileSync(join(dir, 'release-policy.json'), JSON.stringify(policy));
-    for (const vm of ['vm1', 'vm2']) {
+    for (const vm of ['vm1', 'vm2', 'vm3']) {
       expectOk(await runVtpm(['broker', 'vm', 'add', vm, ...client()]), 'vm add');
       expectOk(await runVtpm(['broker', 'policy', 'set', vm, '--file', join(dir, 'release-policy.json'), ...client()]), 'policy set');
     }
@@ -158,7 +158,8 @@ describe('vtpm broker host enrol', function () {
       [['broker', 'host', 'enrol', '--host-id', 'hv1', ...client()], /^vtpm broker host enrol: --host-dir is required/],
       [['broker', 'host', 'enrol', '--host-dir', host, '--host-id', 'a b', ...client()], /--host-id 'a b' may hold letters/],
       [['broker', 'host', 'enrol', '--host-dir', host, '--host-id', 'hv1'], /^vtpm broker host enrol: --url is required/],
-      [['broker', 'host', 'list', ...client()], /^vtpm broker host: unknown action 'list' \(enrol\)$/],
+      [['broker', 'host', 'list', ...client()], /^vtpm broker host: unknown action 'list' \(enrol, revoke\)$/],
+      [['broker', 'host', 'revoke', ...client()], /^vtpm broker host revoke: give the host's id \(as enrolled with --host-id\)$/],
       [['broker', 'serve', '--db', 'x', '--master-key', 'file=k', '--host-id', 'hv1'], /^vtpm broker serve: --host-id does not apply here$/],
     ];
     for (const [args, message] of cases) {
@@ -172,5 +173,26 @@ describe('vtpm broker host enrol', function () {
     const badCa = await runVtpm(['broker', 'serve', '--db', join(dir, 'b2.sqlite'), '--master-key', `file=${join(dir, 'master.key')}`, '--ek-ca', token]);
     expect(badCa.code).to.equal(1);
     expect(oneLineFailure(badCa)).to.match(/^vtpm broker serve: --ek-ca .*token: not an X\.509 certificate \(PEM or DER\)/);
+  });
+
+  it('host revoke: the daemon gets no key any more, enrolling the AK again is refused; an unknown host exits 1', async () => {
+    const r = await runVtpm(['broker', 'host', 'revoke', 'hv1', ...client()]);
+    expectOk(r, 'revoke');
+    expect(r.stdout).to.equal('host hv1: 1 AK revoked; the broker releases no key to it from now on, and its AK cannot be enrolled again\n');
+    const again = await enrol(host);
+    expect(again.code).to.equal(1);
+    expect(oneLineFailure(again)).to.match(/^vtpm broker host enrol: the broker refused \(HTTP 403\): ak-revoked: AK [0-9a-f]+ \(host hv1\) was revoked at .*; a revoked AK cannot be enrolled again/);
+    const daemon = await serve();
+    try {
+      const refused = await runVtpm(['vm', 'create', '--host-dir', host, 'vm3', '--pages', '16', '--key-source', 'broker']);
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.match(/ak-revoked/);
+    } finally {
+      await stop(daemon);
+    }
+    expect((await audit()).filter((e) => e.outcome === 'revoked').map((e) => e.hostId)).to.deep.equal(['hv1']);
+    const unknown = await runVtpm(['broker', 'host', 'revoke', 'no-such-host', ...client()]);
+    expect(unknown.code).to.equal(1);
+    expect(oneLineFailure(unknown)).to.equal('vtpm broker host revoke: host no-such-host has no enrolled, unrevoked AK at the broker (vtpm broker log shows enrolments)');
   });
 });

@@ -3,8 +3,8 @@ import { parseNonNegativeInteger, parsePort } from './numbers.js';
 import { OptionLookup } from './optionLookup.js';
 import { UsageError } from './usageError.js';
 
-/** `vtpm broker serve|vm add|policy set|policy show|log|host enrol ...`. */
-export type BrokerAction = 'serve' | 'vm add' | 'policy set' | 'policy show' | 'log' | 'host enrol';
+/** `vtpm broker serve|vm add|policy set|policy show|log|host enrol|host revoke ...`. */
+export type BrokerAction = 'serve' | 'vm add' | 'policy set' | 'policy show' | 'log' | 'host enrol' | 'host revoke';
 
 export type MasterKeySpec = { file: string; create: boolean } | { pwdfile: string };
 
@@ -65,6 +65,7 @@ const ACTION_OPTIONS: Record<BrokerAction, readonly string[]> = {
   'policy show': [...CLIENT, '--version', '--json'],
   log: [...CLIENT, '--after', '--limit', '--json'],
   'host enrol': [...CLIENT, '--host-dir', '--host-id'],
+  'host revoke': CLIENT,
 };
 /** How many operands (after the action words) each action takes: the VM id. */
 const OPERANDS: Record<BrokerAction, { min: number; max: number }> = {
@@ -74,9 +75,10 @@ const OPERANDS: Record<BrokerAction, { min: number; max: number }> = {
   'policy show': { min: 1, max: 1 },
   log: { min: 0, max: 1 },
   'host enrol': { min: 0, max: 0 },
+  'host revoke': { min: 1, max: 1 },
 };
-const GROUPS: Record<string, readonly string[]> = { vm: ['add'], policy: ['set', 'show'], host: ['enrol'] };
-const ACTIONS = 'serve, vm add, policy set, policy show, log, host enrol';
+const GROUPS: Record<string, readonly string[]> = { vm: ['add'], policy: ['set', 'show'], host: ['enrol', 'revoke'] };
+const ACTIONS = 'serve, vm add, policy set, policy show, log, host enrol, host revoke';
 
 /** `--master-key file=PATH[,create]` or `pwdfile=PATH`. */
 export function parseMasterKey(command: string, text: string): MasterKeySpec {
@@ -120,10 +122,10 @@ export function parseBrokerOptions(argv: readonly string[]): BrokerOptions {
     if (bad) throw new UsageError(`${command}: ${bad.spelling} does not apply here`);
     const { min, max } = OPERANDS[action];
     if (rest.length > max) throw new UsageError(`${command}: unexpected argument '${rest[max]}'`);
-    if (rest.length < min && !help) throw new UsageError(`${command}: give the VM's id`);
+    if (rest.length < min && !help) throw new UsageError(`${command}: give the ${action === 'host revoke' ? "host's id (as enrolled with --host-id)" : "VM's id"}`);
   }
   const vmId = rest[0] ?? null;
-  if (vmId !== null && !/^[A-Za-z0-9._:-]+$/.test(vmId)) throw new UsageError(`${command}: VM id '${vmId}' may hold letters, digits, '.', '_', ':' and '-' only`);
+  if (vmId !== null && !/^[A-Za-z0-9._:-]+$/.test(vmId)) throw new UsageError(`${command}: ${action === 'host revoke' ? 'host' : 'VM'} id '${vmId}' may hold letters, digits, '.', '_', ':' and '-' only`);
   o.exclusive('--generate-key', '--key-file');
   const serve = action === 'serve' && !help;
   const db = serve ? o.required('--db', 'FILE, a SQLite database, or postgres://USER:PW@HOST/DB') : o.value('--db');

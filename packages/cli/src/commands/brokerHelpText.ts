@@ -1,5 +1,5 @@
 /** `vtpm broker --help`. */
-export const BROKER_HELP = `Usage: vtpm broker serve|vm add|policy set|policy show|log|host enrol [options]
+export const BROKER_HELP = `Usage: vtpm broker serve|vm add|policy set|policy show|log|host enrol|host revoke [options]
 
 The key broker (@vtpm/keybroker): keeps every VM's key outside every host and releases it, wrapped
 to an ephemeral key, only to a host whose fresh TPM quote meets the VM's release policy.
@@ -27,6 +27,8 @@ to an ephemeral key, only to a host whose fresh TPM quote meets the VM's release
                                (vtpm host serve --broker URL --host-id ID); enrolling again
                                renews it. Before vtpm host serve: refused while a daemon holds
                                DIR's TPM
+  host revoke HOST             revoke every AK enrolled under HOST: no key is released to it
+                               any more, and its AK cannot be enrolled again
 
 Client options (all but serve):
   --url http://HOST:PORT       the broker (default: $VTPM_BROKER_URL)
