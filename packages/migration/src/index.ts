@@ -37,6 +37,7 @@ export * from './source/convergence.js';
 export * from './source/bandwidthMeter.js';
 export * from './transfer/pageBatch.js';
 export * from './destination/receiveMigration.js';
+export * from './destination/incomingAdmission.js';
 export * from './progress/migrationPoint.js';
 export * from './journal/migrationJournal.js';
 export * from './journal/inMemoryMigrationJournal.js';

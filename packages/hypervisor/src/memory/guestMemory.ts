@@ -31,6 +31,20 @@ export interface GuestMemoryOptions {
    * the memory owns it from here and scrubs it on stop.
    */
   ciphertext?: Buffer;
+  /**
+   * gcm only, with `ciphertext`: the tags and per-page versions that came with those pages by
+   * migration (exportIntegrityForMigration on the source), taken over like the ciphertext. This
+   * is the hardware's migration path (SEV-SNP's PSP, TDX's migration TD) moving the integrity
+   * metadata through a protected channel; the migration stream's AEAD stands for that channel.
+   * Nothing else may hand versions in: the host would roll pages back.
+   */
+  migratedIntegrity?: MigratedIntegrity;
+}
+
+/** gcm integrity metadata of whole pages: 16-byte tags and a version per page (the nonce's counter). */
+export interface MigratedIntegrity {
+  tags: Buffer;
+  versions: Uint32Array;
 }
 
 export interface GuestMemoryBackingFile {
@@ -78,14 +92,15 @@ export class GuestMemory {
     this.key = Buffer.from(options.key); // own copy: scrub() must not depend on the caller
     this.backend = options.backend ?? defaultPageCrypto();
     this.ciphertext = options.ciphertext ?? Buffer.alloc(this.pageCount * PAGE_SIZE);
-    this.tags = Buffer.alloc(this.mode === 'gcm' ? this.pageCount * 16 : 0);
-    this.versions = new Uint32Array(this.mode === 'gcm' ? this.pageCount : 0);
-    this.dirty = new DirtyPageBitmap(this.pageCount);
-    const { backingFile, ciphertext } = options;
-    if ((backingFile || ciphertext) && this.mode !== 'xts') {
+    const { backingFile, ciphertext, migratedIntegrity } = options;
+    if ((backingFile || (ciphertext && !migratedIntegrity)) && this.mode !== 'xts') {
       // The versions stand for integrity metadata out of the host's reach: on disk or handed in, the host could roll pages back.
-      throw new Error(`guest memory in gcm mode cannot be ${backingFile ? 'file-backed' : 'loaded from ciphertext'}: its per-page versions must stay out of the host's reach; use xts for durable or migrated VMs`);
+      throw new Error(`guest memory in gcm mode cannot be ${backingFile ? 'file-backed' : 'loaded from ciphertext'}: its per-page versions must stay out of the host's reach; use xts for durable VMs (a migrated gcm VM arrives with migratedIntegrity)`);
     }
+    if (migratedIntegrity) checkMigratedIntegrity(migratedIntegrity, this.mode, this.pageCount, ciphertext);
+    this.tags = migratedIntegrity?.tags ?? Buffer.alloc(this.mode === 'gcm' ? this.pageCount * 16 : 0);
+    this.versions = migratedIntegrity?.versions ?? new Uint32Array(this.mode === 'gcm' ? this.pageCount : 0);
+    this.dirty = new DirtyPageBitmap(this.pageCount);
     if (ciphertext && ciphertext.length !== this.pageCount * PAGE_SIZE) throw new Error(`starting ciphertext of ${ciphertext.length} bytes does not fit guest memory of ${this.pageCount * PAGE_SIZE}`);
     if (backingFile?.resume && ciphertext) throw new Error('guest memory starts either from its backing file (resume) or from given ciphertext, not both');
     if (backingFile?.resume) {
@@ -182,6 +197,37 @@ export class GuestMemory {
     return { ciphertext: this.ciphertext, tags: this.tags };
   }
 
+  /**
+   * MIGRATION ONLY: copies of the tags and versions of `pages` (gcm), for the migration stream's
+   * AEAD-protected page batch, the software stand-in for the hardware's migration path (see
+   * GuestMemoryOptions.migratedIntegrity). Copies: the live versions stay out of the host's reach.
+   */
+  exportIntegrityForMigration(pages: readonly number[]): MigratedIntegrity {
+    if (this.mode !== 'gcm') throw new Error(`guest memory in ${this.mode} mode has no integrity metadata to migrate`);
+    const tags = Buffer.alloc(pages.length * 16);
+    const versions = new Uint32Array(pages.length);
+    pages.forEach((page, i) => {
+      this.checkPages(page, 1);
+      this.tags.copy(tags, i * 16, page * 16, page * 16 + 16);
+      versions[i] = this.versions[page]!;
+    });
+    return { tags, versions };
+  }
+
+  /**
+   * Reads every page once and throws PageIntegrityError at the first that does not authenticate
+   * (gcm; xts has nothing to check): a migrated VM's import check before it may run.
+   */
+  checkIntegrity(): void {
+    if (this.mode !== 'gcm') return;
+    const scratch = Buffer.allocUnsafeSlow(64 * PAGE_SIZE);
+    try {
+      for (let page = 0; page < this.pageCount; page += 64) this.readPagesInto(page, scratch.subarray(0, Math.min(64, this.pageCount - page) * PAGE_SIZE));
+    } finally {
+      scratch.fill(0);
+    }
+  }
+
   /** The backing file, if this memory is durable. */
   get backingFilePath(): string | undefined {
     return this.file?.path;
@@ -230,5 +276,12 @@ export class GuestMemory {
     if (!Number.isInteger(gpa) || !Number.isInteger(length) || gpa < 0 || length < 0 || gpa + length > this.sizeBytes) {
       throw new RangeError(`guest range 0x${gpa.toString(16)}+${length} is outside guest memory (${this.sizeBytes} bytes)`);
     }
+  }
+}
+
+function checkMigratedIntegrity(integrity: MigratedIntegrity, mode: MemoryEncryptionMode, pageCount: number, ciphertext: Buffer | undefined): void {
+  if (mode !== 'gcm' || !ciphertext) throw new Error(`migratedIntegrity goes with gcm memory started from migrated ciphertext, not ${mode} memory${ciphertext ? '' : ' without ciphertext'}`);
+  if (integrity.tags.length !== pageCount * 16 || integrity.versions.length !== pageCount) {
+    throw new Error(`migratedIntegrity holds ${integrity.tags.length} tag bytes and ${integrity.versions.length} versions for ${pageCount} pages, expected ${pageCount * 16} and ${pageCount}`);
   }
 }

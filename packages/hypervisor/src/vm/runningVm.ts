@@ -1,7 +1,7 @@
 import { InProcessTransport, Tpm, TpmClient } from '@vtpm/tpm';
 import type { Host } from '../host/host.js';
 import { deriveVmSubkey } from '../keys/vmKeyDerivation.js';
-import { GuestMemory, type GuestMemoryBackingFile, type HostMemoryView } from '../memory/guestMemory.js';
+import { GuestMemory, type GuestMemoryBackingFile, type HostMemoryView, type MigratedIntegrity } from '../memory/guestMemory.js';
 import { EncryptedVcpu, type EncryptedRegisters } from './vcpuRegisters.js';
 import type { VmRecord } from './vmRecord.js';
 import { advanceVtpmAnchor, allocateVtpmAnchor, readVtpmAnchor, releaseVtpmAnchor, type VtpmAnchor } from './vtpmRollbackAnchor.js';
@@ -25,6 +25,8 @@ export interface VmStartOptions {
   backingFile?: GuestMemoryBackingFile;
   /** The memory's ciphertext to start from (a migrated VM's pages). */
   ciphertext?: Buffer;
+  /** With `ciphertext` of a gcm VM: the tags and versions that migrated with it (GuestMemoryOptions.migratedIntegrity). */
+  migratedIntegrity?: MigratedIntegrity;
 }
 
 /**

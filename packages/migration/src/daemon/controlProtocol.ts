@@ -102,22 +102,40 @@ export type ControlLine =
 
 export const encodeLine = (line: ControlLine | ControlRequest): string => `${JSON.stringify(line)}\n`;
 
-/** Splits a byte stream into JSON lines; a line longer than MAX_CONTROL_LINE is refused. */
+/**
+ * Splits a byte stream into JSON lines; a line longer than MAX_CONTROL_LINE is refused (and
+ * nothing after it read). Only each new chunk is searched for the line end: searching all that is
+ * pending again per chunk made a megabyte line cost quadratic time.
+ */
 export class LineReader {
-  private pending = '';
+  private parts: string[] = [];
+  private pendingLength = 0;
+  private refused = false;
 
   constructor(private readonly onLine: (line: string) => void, private readonly onTooLong: () => void) {}
 
   push(chunk: string): void {
-    this.pending += chunk;
-    for (let nl = this.pending.indexOf('\n'); nl >= 0; nl = this.pending.indexOf('\n')) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
+    if (this.refused) return;
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      if (this.pendingLength + nl - start > MAX_CONTROL_LINE) return this.refuse();
+      const line = this.parts.length ? this.parts.join('') + chunk.slice(start, nl) : chunk.slice(start, nl);
+      this.parts = [];
+      this.pendingLength = 0;
+      start = nl + 1;
       if (line.trim()) this.onLine(line);
     }
-    if (this.pending.length > MAX_CONTROL_LINE) {
-      this.pending = '';
-      this.onTooLong();
+    if (start < chunk.length) {
+      this.parts.push(chunk.slice(start));
+      this.pendingLength += chunk.length - start;
+      if (this.pendingLength > MAX_CONTROL_LINE) this.refuse();
     }
+  }
+
+  private refuse(): void {
+    this.refused = true;
+    this.parts = [];
+    this.pendingLength = 0;
+    this.onTooLong();
   }
 }

@@ -20,7 +20,8 @@ export interface ControlServer {
 /**
  * Serves the control protocol on the Unix socket `path` (its directory 0700, a stale socket file
  * replaced: the caller holds the host directory's lock). A malformed line is answered with an
- * error (id null when unreadable) and the connection stays usable.
+ * error (id null when unreadable) and the connection stays usable. A client that half-closes
+ * (sends its requests, then shuts down its side: `nc -N`) still gets every answer before the end.
  */
 export async function serveControl(path: string, handle: ControlHandler, toError: (e: unknown) => ControlError): Promise<ControlServer> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -30,16 +31,31 @@ export async function serveControl(path: string, handle: ControlHandler, toError
     // no stale socket
   }
   const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     open.add(socket);
     socket.setEncoding('utf8');
     socket.on('error', () => undefined);
     socket.on('close', () => open.delete(socket));
     const send = (line: ControlLine) => {
-      if (!socket.destroyed) socket.write(encodeLine(line));
+      if (socket.writable) socket.write(encodeLine(line));
     };
+    let answering = 0;
+    let clientEnded = false;
+    const endWhenAnswered = () => {
+      if (clientEnded && answering === 0) socket.end();
+    };
+    socket.on('end', () => {
+      clientEnded = true;
+      endWhenAnswered();
+    });
     const reader = new LineReader(
-      (text) => void dispatch(text, send),
+      (text) => {
+        answering++;
+        void dispatch(text, send).finally(() => {
+          answering--;
+          endWhenAnswered();
+        });
+      },
       () => {
         send({ id: null, ok: false, error: { message: 'request line too long', code: 'bad-request' } });
         socket.destroy();
@@ -54,7 +70,7 @@ export async function serveControl(path: string, handle: ControlHandler, toError
     } catch {
       return send({ id: null, ok: false, error: { message: 'request is not JSON', code: 'bad-request' } });
     }
-    const id = typeof request?.id === 'number' ? request.id : null;
+    const id = typeof request?.id === 'number' && Number.isFinite(request.id) ? request.id : null;
     if (id === null) return send({ id: null, ok: false, error: { message: 'request has no numeric id', code: 'bad-request' } });
     if (!CONTROL_OPS.includes(request.op)) return send({ id, ok: false, error: { message: `unknown op ${JSON.stringify(request.op)} (${CONTROL_OPS.join(', ')})`, code: 'bad-request' } });
     try {

@@ -6,6 +6,7 @@ import type { VmHost } from '../vmHost.js';
 import { ControlRequestError } from './controlServer.js';
 import { MAX_GUEST_IO_BYTES, type VmSummary } from './controlProtocol.js';
 import { GuestGate } from './guestGate.js';
+import { vmConfigProblem } from '../handshake/helloCheck.js';
 
 /**
  * The VMs of a host daemon as its control protocol sees them: create, start, stop, guest I/O
@@ -60,10 +61,15 @@ export class DaemonVms {
 
   async create(config: VmConfig, keySource: 'local' | 'broker' = 'local'): Promise<VmSummary> {
     const { vmId } = config;
-    if (this.vmHost.holds(vmId) || this.vmHost.incoming.has(vmId)) throw new ControlRequestError('exists', `VM ${vmId} already exists on ${this.vmHost.name}`);
     if ((config.mode ?? 'xts') !== 'xts') throw new ControlRequestError('bad-request', `VM ${vmId}: a host daemon keeps VMs durable and migratable, which takes xts memory (gcm's per-page versions must not reach the disk)`);
+    // Only a VM this daemon can hold and its peers would accept by migration (nothing persisted for another).
+    const full: Required<VmConfig> = { vmId, memoryPages: config.memoryPages, mode: 'xts', vcpus: config.vcpus ?? 1 };
+    const problem = vmConfigProblem(full);
+    if (problem) throw new ControlRequestError('bad-request', `createVm: ${problem}`);
+    if (keySource !== 'local' && keySource !== 'broker') throw new ControlRequestError('bad-request', `createVm: keySource ${JSON.stringify(keySource)} is neither "local" nor "broker"`);
+    if (this.vmHost.holds(vmId) || this.vmHost.incoming.has(vmId)) throw new ControlRequestError('exists', `VM ${vmId} already exists on ${this.vmHost.name}`);
     if (keySource === 'broker' && !this.brokerKeys) throw new ControlRequestError('bad-request', `VM ${vmId}: this daemon has no key broker configured (serve it with a broker)`);
-    const record = await createVmRecord(this.vmHost.host, config, keySource === 'broker' ? this.brokerKeys! : this.localKeys);
+    const record = await createVmRecord(this.vmHost.host, full, keySource === 'broker' ? this.brokerKeys! : this.localKeys);
     if (keySource === 'local') this.localKeys.forget(vmId); // sealed to this host now; no copy stays in the daemon
     await this.vmHost.journal.saveVm({ record, state: 'stopped' });
     this.vmHost.stopped.set(vmId, record.config);
@@ -107,14 +113,21 @@ export class DaemonVms {
   async write(vmId: string, gpa: number, data: Buffer): Promise<number> {
     checkIo(gpa, data.length);
     await this.whenRunning(vmId);
-    this.running(vmId).memory.write(gpa, data);
+    this.inGuest(vmId, gpa, data.length).write(gpa, data);
     return data.length;
   }
 
   async read(vmId: string, gpa: number, length: number): Promise<Buffer> {
     checkIo(gpa, length);
     await this.whenRunning(vmId);
-    return this.running(vmId).memory.read(gpa, length);
+    return this.inGuest(vmId, gpa, length).read(gpa, length);
+  }
+
+  /** The running VM's memory, once the range is known to lie inside it. */
+  private inGuest(vmId: string, gpa: number, length: number): RunningVm['memory'] {
+    const { memory } = this.running(vmId);
+    if (gpa + length > memory.sizeBytes) throw new ControlRequestError('bad-request', `guest range 0x${gpa.toString(16)}+${length} is outside ${vmId}'s memory (${memory.sizeBytes} bytes)`);
+    return memory;
   }
 
   async memoryHash(vmId: string): Promise<string> {
@@ -205,6 +218,6 @@ export class DaemonVms {
 }
 
 function checkIo(gpa: number, length: number): void {
-  if (!Number.isSafeInteger(gpa) || gpa < 0) throw new ControlRequestError('bad-request', `gpa ${gpa} is not a non-negative integer`);
-  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_GUEST_IO_BYTES) throw new ControlRequestError('bad-request', `length ${length} is not in 0..${MAX_GUEST_IO_BYTES}`);
+  if (!Number.isSafeInteger(gpa) || gpa < 0) throw new ControlRequestError('bad-request', `gpa ${JSON.stringify(gpa) ?? 'none'} is not a non-negative integer`);
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_GUEST_IO_BYTES) throw new ControlRequestError('bad-request', `length ${JSON.stringify(length) ?? 'none'} is not an integer in 0..${MAX_GUEST_IO_BYTES}`);
 }

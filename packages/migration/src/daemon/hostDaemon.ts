@@ -12,6 +12,7 @@ import type { VmHost } from '../vmHost.js';
 import { DEFAULT_CONTROL_SOCKET, type ControlOps, type ControlRequest, type DaemonStatus } from './controlProtocol.js';
 import { toControlError } from './controlErrors.js';
 import { ControlRequestError, serveControl, type ControlServer } from './controlServer.js';
+import { base64Param, checkMigrateRequest, checkVmIdParam } from './controlParams.js';
 import { DaemonVms } from './daemonVms.js';
 import { KILL_AT_ENV, killSwitch, parseKillAt } from './killSwitch.js';
 import { migrationPolicyFromJson } from './migrationPolicyJson.js';
@@ -36,6 +37,8 @@ export interface HostDaemonOptions {
   requireSourceAttestation?: MigrationPolicy;
   /** Per-message timeout of migrations and questions (default 10 s). */
   timeoutMs?: number;
+  /** Memory the migrations arriving at once may stage together (default half of this machine's memory); a hello beyond it is refused `insufficient-memory`. */
+  maxStagedBytes?: number;
   /** TEST ONLY: called at every MigrationPoint of either role (throwing fails the migration there). VTPM_TEST_KILL_AT acts as well. */
   faultInjection?: { atPoint?: (role: MigrationRole, point: MigrationPoint) => void };
   /** Where the daemon reports what it does on its own (recovery); default nowhere. */
@@ -111,6 +114,7 @@ class Daemon implements HostDaemon {
     try {
       this.target = await serveMigrationTarget(vmHost, {
         port: this.options.listen.port, host: this.options.listen.host, auth, timeoutMs: this.timeoutMs,
+        ...(this.options.maxStagedBytes !== undefined ? { maxStagedBytes: this.options.maxStagedBytes } : {}),
         ...(brokerKeys ? { brokerKeySource: brokerKeys } : {}),
         ...(this.options.requireSourceAttestation ? { requireSourceAttestation: this.options.requireSourceAttestation } : {}),
         atPoint: this.hook('destination'),
@@ -195,6 +199,7 @@ class Daemon implements HostDaemon {
   private async handle(request: ControlRequest, emit: (event: unknown) => void): Promise<unknown> {
     if (this.quiescing) throw new ControlRequestError('shutting-down', `the host daemon of ${this.options.hostDir} is shutting down`);
     const r = request as ControlRequest & Record<string, unknown>;
+    checkVmIdParam(request.op, r.vmId);
     const vmId = r.vmId as string;
     switch (request.op) {
       case 'status': return this.status();
@@ -206,10 +211,7 @@ class Daemon implements HostDaemon {
       }
       case 'startVm': return this.vms.start(vmId);
       case 'stopVm': return this.vms.stop(vmId);
-      case 'writeGuest': {
-        if (typeof r.data !== 'string') throw new ControlRequestError('bad-request', 'writeGuest needs data (base64)');
-        return { bytes: await this.vms.write(vmId, r.gpa as number, Buffer.from(r.data, 'base64')) };
-      }
+      case 'writeGuest': return { bytes: await this.vms.write(vmId, r.gpa as number, base64Param(r.data, 'writeGuest data')) };
       case 'readGuest': return { data: (await this.vms.read(vmId, r.gpa as number, r.length as number)).toString('base64') };
       case 'memoryHash': return { sha256: await this.vms.memoryHash(vmId) };
       case 'dumpVm': return { bytes: await this.vms.dump(vmId, String(r.outFile)) };
@@ -228,8 +230,8 @@ class Daemon implements HostDaemon {
   }
 
   private async migrate(r: ControlOps['migrate']['params'], emit: (event: unknown) => void): Promise<ControlOps['migrate']['result']> {
+    checkMigrateRequest(r);
     if (!this.vmHost.vms.has(r.vmId)) throw new ControlRequestError('not-found', `no VM ${r.vmId} runs on ${this.vmHost.name}`);
-    if (typeof r.to !== 'string') throw new ControlRequestError('bad-request', 'migrate needs to: "host:port"');
     let policy;
     try {
       policy = migrationPolicyFromJson(r.policy);

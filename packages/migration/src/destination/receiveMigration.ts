@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { RunningVm, releaseVtpmAnchor } from '@vtpm/hypervisor';
 import { RECORD } from '../channel/recordTypes.js';
 import { readMigrationEpoch } from '../epoch/migrationEpoch.js';
 import { StagedMemory } from './stagedMemory.js';
-import { refuseMigration, runDestinationHandshake, type DestinationHandshakeOptions } from '../handshake/destinationHandshake.js';
+import { memoryModeRefusal } from '../handshake/helloCheck.js';
+import { MigrationRefusedError, refuseMigration, runDestinationHandshake, type DestinationHandshakeOptions } from '../handshake/destinationHandshake.js';
+import type { IncomingAdmission } from './incomingAdmission.js';
 import type { FramedSocket } from '../wire/framedSocket.js';
 import { decodeRegisters } from '../vcpuCodec.js';
 import type { VmHost } from '../vmHost.js';
@@ -11,6 +14,8 @@ import { commitIncoming, IncomingMigrationInDoubtError, prepareIncoming } from '
 import { oncePerPoint, type MigrationPoint, type MigrationPointHook } from '../progress/migrationPoint.js';
 
 export interface ReceiveOptions extends DestinationHandshakeOptions {
+  /** The listener's staging budget: a hello whose memory does not fit is refused `insufficient-memory` before anything is allocated. */
+  admission?: IncomingAdmission;
   /** Test hook (fault injection): called as the destination reaches each MigrationPoint; throwing there fails the migration at that point. */
   atPoint?: MigrationPointHook;
 }
@@ -31,18 +36,28 @@ const POINT_OF_RECORD: Partial<Record<number, MigrationPoint>> = {
  */
 export async function receiveMigration(target: VmHost, socket: FramedSocket, options: ReceiveOptions, named: (vmId: string) => void): Promise<void> {
   const reach = oncePerPoint(options.atPoint);
+  let releaseStaging: (() => void) | undefined;
   const { hello, stream, scrub, keyOutsideStream } = await runDestinationHandshake(socket, target, options, async (hello) => {
     named(hello.vmId);
     reach('handshake');
     const accepted = target.acceptedEpochs.get(hello.vmId) ?? 0n;
     if (BigInt(hello.epoch) <= accepted) await refuseMigration(socket, 'stale-epoch', `stale-epoch: migration epoch ${hello.epoch} of ${hello.vmId} is not newer than ${accepted}, already accepted here`);
     if (target.holds(hello.vmId)) await refuseMigration(socket, 'vm-exists', `vm-exists: ${hello.vmId} already is on this host`);
+    const modeRefusal = memoryModeRefusal(hello.config, target.backingFileFor(hello.vmId) !== undefined);
+    if (modeRefusal) await refuseMigration(socket, 'unsupported-memory-mode', modeRefusal);
+    try {
+      releaseStaging = options.admission?.reserve(hello.vmId, hello.config.memoryPages);
+    } catch (e) {
+      if (e instanceof MigrationRefusedError) await refuseMigration(socket, e.reason, e.message);
+      throw e;
+    }
+  }).catch((e: unknown) => {
+    releaseStaging?.();
+    throw e;
   });
-  reach('attestation');
   const epoch = BigInt(hello.epoch);
   const { config } = hello;
-  // A durable host writes the pages through to the VM's memory file as they arrive.
-  const staged = new StagedMemory(config.memoryPages, target.backingFileFor(config.vmId, `incoming-${epoch}`));
+  let staged: StagedMemory | undefined;
   const registers: Buffer[] = [];
   let vtpmState: Buffer | undefined;
   let vmKey: Buffer | undefined = keyOutsideStream; // broker mode: fetched by this host, never sent by the source
@@ -51,6 +66,10 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
   let prepared: RunningVm | undefined;
   let committed = false;
   try {
+    reach('attestation');
+    // A durable host writes the pages through to the VM's memory file as they arrive, into a file of
+    // this attempt's own: a concurrent hello for the same VM and epoch must not truncate or delete it.
+    staged = new StagedMemory(config.memoryPages, target.backingFileFor(config.vmId, `incoming-${epoch}-${randomBytes(4).toString('hex')}`), config.mode);
     for (let done = false; !done; ) {
       const r = await stream.receive();
       reach(POINT_OF_RECORD[r.type] ?? 'pre-copy');
@@ -77,6 +96,8 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
     // The staged pages become the VM's memory as they are (taken over, not copied or rewritten: the guest is paused meanwhile).
     // Its vTPM state gets a rollback anchor in this host's TPM (the source's stays with the source).
     vm = await RunningVm.arrive(target.host, { config, sealedKey, vtpmState }, staged.handOver());
+    // Without the stream's AEAD nothing vouches for a gcm VM's tags and versions: authenticate every page now (TDX's import check), while it can still be refused.
+    if (!stream.encrypted) vm.memory.checkIntegrity();
     const vtpmEpoch = await readMigrationEpoch(vm.vtpmClient());
     if (vtpmEpoch !== epoch) throw new Error(`stale-epoch: the vTPM state carries migration epoch ${vtpmEpoch}, the stream announced ${epoch}: an old state blob`);
     registers.forEach((b, i) => vm!.vcpus[i]?.save(decodeRegisters(b)));
@@ -103,8 +124,9 @@ export async function receiveMigration(target: VmHost, socket: FramedSocket, opt
     }
     throw e;
   } finally {
-    if (!vm && !prepared) staged.discard(); // once a VM exists the staged pages are its memory: vm.stop() scrubs them
+    if (!vm && !prepared) staged?.discard(); // once a VM exists the staged pages are its memory: vm.stop() scrubs them
     scrub();
+    releaseStaging?.();
   }
 }
 

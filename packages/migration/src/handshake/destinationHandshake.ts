@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { attestationBinding, Transcript } from './transcript.js';
-import { b64, decodeHandshake, encodeHandshake, HANDSHAKE, unb64, type Accepted, type Attestation, type Hello, type KeyShare } from './handshakeMessages.js';
+import { b64, decodeHandshake, encodeHandshake, HANDSHAKE, ProtocolError, unb64, type Accepted, type HandshakeType, type Attestation, type Hello, type KeyShare } from './handshakeMessages.js';
 import { helloProblem } from './helloCheck.js';
 import { keyOutsideStream, type DestinationKeyOptions } from './destinationKeyRelease.js';
 import { MigrationRefusedError, refuseMigration } from './migrationRefusal.js';
@@ -52,7 +52,7 @@ export async function runDestinationHandshake(socket: FramedSocket, target: VmHo
   const peer = options.authenticated?.peer ?? (await authenticateChannel(socket, options.auth, 'responder', timeoutMs));
   const transcript = new Transcript(peer.transcriptHash);
   const helloFrame = options.authenticated?.helloFrame ?? (await socket.next(timeoutMs));
-  const hello = decodeHandshake<Hello>(helloFrame, HANDSHAKE.hello, ['vmId', 'policyId', 'nonce', 'epoch']);
+  const hello = await decodeOrRefuse<Hello>(socket, helloFrame, HANDSHAKE.hello, ['vmId', 'policyId', 'nonce', 'epoch'], 'bad-hello');
   const problem = helloProblem(hello);
   if (problem) await refuseMigration(socket, 'bad-hello', `bad-hello: ${problem}`);
   transcript.add(helloFrame);
@@ -72,7 +72,7 @@ export async function runDestinationHandshake(socket: FramedSocket, target: VmHo
     await socket.send(attestationFrame);
 
     const keyShareFrame = await socket.next(timeoutMs);
-    const share = decodeHandshake<KeyShare>(keyShareFrame, HANDSHAKE.keyShare, ['ephemeralPublicKey']);
+    const share = await decodeOrRefuse<KeyShare>(socket, keyShareFrame, HANDSHAKE.keyShare, ['ephemeralPublicKey'], 'bad-key-share');
     const sourcePublic = unb64(share.ephemeralPublicKey);
     let sourceAttestation: AttestationOutcome | undefined;
     if (options.requireSourceAttestation) {
@@ -96,6 +96,16 @@ export async function runDestinationHandshake(socket: FramedSocket, target: VmHo
   } catch (e) {
     releasedKey?.fill(0);
     if (keys) scrubStreamKeys(keys);
+    throw e;
+  }
+}
+
+/** A frame from the source decoded, or, when it is malformed, refused as `reason` so the source learns what was wrong (a refusal from it passes through as PeerRefusedError). */
+async function decodeOrRefuse<T>(socket: FramedSocket, frame: Buffer, type: HandshakeType, required: readonly (keyof T & string)[], reason: string): Promise<T> {
+  try {
+    return decodeHandshake<T>(frame, type, required);
+  } catch (e) {
+    if (e instanceof ProtocolError) await refuseMigration(socket, reason, `${reason}: ${e.message}`);
     throw e;
   }
 }

@@ -14,19 +14,23 @@ export type RoundProgress = Omit<MigrationProgress, 'phase' | 'elapsedMs'>;
 export const PROGRESS_EVERY_PAGES = 8192;
 
 /**
- * Sends `pages` (ascending) of the VM as the XTS ciphertext the host already holds, 64 to a
- * pageBatch record inside the stream's AEAD (never plaintext), then a round marker. Each send
+ * Sends `pages` (ascending) of the VM as the ciphertext the host already holds, 64 to a pageBatch
+ * record inside the stream's AEAD (never plaintext), then a round marker. A gcm VM's batches also
+ * carry each page's tag and version, taken in the same synchronous step as its ciphertext (the
+ * guest cannot write in between, so the three match). Each send
  * waits only when the socket pushes back. `onBatch` hears the pages sent so far in this call.
  * Returns how many pages went.
  */
 export async function sendPages(stream: SecureStream, vm: RunningVm, pages: Iterable<number>, round: number, onBatch?: (sent: number) => void): Promise<number> {
-  const ciphertext = vm.memory.hostView().ciphertext;
+  const { memory } = vm;
+  const ciphertext = memory.hostView().ciphertext;
   // Reused for every batch: the stream seals (copies) a body before send() first yields.
-  const scratch = pageBatchScratch();
+  const scratch = pageBatchScratch(memory.mode);
   let n = 0;
   let batch: number[] = [];
   const flush = async () => {
-    await stream.send(RECORD.pageBatch, encodePageBatch(ciphertext, batch, scratch), round, batch[0]! * PAGE_SIZE);
+    const integrity = memory.mode === 'gcm' ? memory.exportIntegrityForMigration(batch) : undefined;
+    await stream.send(RECORD.pageBatch, encodePageBatch(ciphertext, batch, scratch, integrity), round, batch[0]! * PAGE_SIZE);
     n += batch.length;
     batch = [];
     onBatch?.(n);
