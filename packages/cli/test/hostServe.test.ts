@@ -34,6 +34,8 @@ describe('vtpm host serve, vtpm host policy, vtpm vm through the daemon', functi
       [[...serve, '--listen', '127.0.0.1:70000', '--no-auth'], /--listen: port 70000 is out of range/],
       [[...serve, ...listen], /^vtpm host serve: say how the daemons authenticate each other: give --psk-file FILE, or --cert FILE --key FILE --ca FILE, or --no-auth/],
       [[...serve, ...listen, '--psk-file', psk, '--no-auth'], /--psk-file and --no-auth exclude each other/],
+      [[...serve, ...listen, '--max-staged-mib', '0', '--no-auth'], /--max-staged-mib must be from 1 to 16777216 \(MiB\), not 0/],
+      [[...serve, ...listen, '--max-staged-mib', 'lots', '--no-auth'], /--max-staged-mib/],
       [[...serve, '--listen', '0.0.0.0:2790', '--no-auth'], /--listen 0\.0\.0\.0:2790 is a wildcard address: add --advertise HOST:PORT/],
       [[...serve, ...listen, '--advertise', '0.0.0.0:2790', '--no-auth'], /--advertise 0\.0\.0\.0:2790: give an address peers can dial, not a wildcard/],
       [[...serve, ...listen, '--advertise', 'nohostport', '--no-auth'], /--advertise: give HOST:PORT/],

@@ -35,6 +35,8 @@ export interface HostOptions {
   broker: { url: string; hostId: string } | null;
   /** serve: a migration policy file every incoming migration's source host must attest to (mutual attestation). */
   requireSourceAttestation: string | null;
+  /** serve: memory all incoming migrations may stage at once, in MiB (default: half of RAM). */
+  maxStagedMib: number | null;
   pidFile: string | null;
   daemon: boolean;
   /** policy: the policy's id, the file it goes to (default stdout), and whether it pins this host's AK. */
@@ -103,6 +105,7 @@ const HOST_SPECS: readonly OptionSpec[] = [
   { name: '--broker', takesValue: true },
   { name: '--host-id', takesValue: true },
   { name: '--require-source-attestation', takesValue: true },
+  { name: '--max-staged-mib', takesValue: true },
   { name: '--pid-file', takesValue: true },
   { name: '--daemon', aliases: ['-d'], takesValue: false },
   { name: '--id', takesValue: true },
@@ -139,7 +142,7 @@ const HOST_ACTION_OPTIONS: Record<HostAction, readonly string[]> = {
   init: ['--ca', '--seed'],
   boot: ['--chain-version', '--replace'],
   status: ['--json'],
-  serve: ['--listen', '--advertise', ...CHANNEL_AUTH_OPTIONS, '--broker', '--host-id', '--require-source-attestation', '--pid-file', '--daemon'],
+  serve: ['--listen', '--advertise', ...CHANNEL_AUTH_OPTIONS, '--broker', '--host-id', '--require-source-attestation', '--max-staged-mib', '--pid-file', '--daemon'],
   policy: ['--id', '--out', '--pin-ak'],
 };
 const VM_ACTION_OPTIONS: Record<VmAction, readonly string[]> = {
@@ -202,12 +205,21 @@ export function parseHostOptions(argv: readonly string[]): HostOptions {
     auth: serving ? parseChannelAuthFlags(command, lookup) : null,
     broker: parseBroker(command, lookup),
     requireSourceAttestation: o.value('--require-source-attestation'),
+    maxStagedMib: stagedMib(command, o.value('--max-staged-mib')),
     pidFile: o.value('--pid-file'),
     daemon: o.has('--daemon'),
     policyId,
     out: o.value('--out'),
     pinAk: o.has('--pin-ak'),
   };
+}
+
+/** `--max-staged-mib N`: at least one page, at most what one process may address. */
+function stagedMib(command: string, text: string | null): number | null {
+  if (text === null) return null;
+  const mib = parseNonNegativeInteger(`${command}: --max-staged-mib`, text);
+  if (mib < 1 || mib > 16 * 1024 * 1024) throw new UsageError(`${command}: --max-staged-mib must be from 1 to 16777216 (MiB), not ${text}`);
+  return mib;
 }
 
 /** `--advertise HOST:PORT`, needed when --listen is a wildcard address peers cannot dial. */

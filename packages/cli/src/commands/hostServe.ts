@@ -45,6 +45,7 @@ export async function hostServe(command: string, opts: HostOptions): Promise<voi
     hostDir: opts.hostDir,
     listen: opts.listen!,
     ...(opts.advertise ? { advertise: opts.advertise } : {}),
+    ...(opts.maxStagedMib !== null ? { maxStagedBytes: opts.maxStagedMib * 1024 * 1024 } : {}),
     auth,
     controlSocket,
     ...(opts.broker ? { broker: opts.broker } : {}),

@@ -17,7 +17,7 @@ TCG event log, and the VMs whose keys that TPM seals to the boot measurements.
                                securityPolicy (7), hypervisorConfig (8), hypervisorKernel (9)
   status --host-dir DIR [--json]
                                booted?, the measured-boot PCRs, event count, VMs defined
-  serve --host-dir DIR --listen HOST:PORT [--advertise HOST:PORT] AUTH
+  serve --host-dir DIR --listen HOST:PORT [--advertise HOST:PORT] [--max-staged-mib N] AUTH
         [--broker URL --host-id ID] [--require-source-attestation POLICY.json]
         [--pid-file F] [--daemon]
                                the host daemon: runs the host's VMs (durably: they survive a
@@ -34,6 +34,9 @@ TCG event log, and the VMs whose keys that TPM seals to the boot measurements.
         --no-auth              none, for tests and demos: the peer must say --no-auth too
       --advertise HOST:PORT    the address peer daemons dial back to settle an interrupted
                                migration (required when --listen is 0.0.0.0 or ::)
+      --max-staged-mib N       memory all incoming migrations may stage at once (default half
+                               of RAM); a migration that would exceed it is refused before the
+                               quote (insufficient-memory)
       --broker URL --host-id ID
                                VM keys of incoming migrations in broker mode (vm migrate
                                --key-release broker) come from this key broker, which releases
