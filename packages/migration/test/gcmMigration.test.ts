@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  LocalVmKeySource,
   GuestMemory, PAGE_SIZE, PageIntegrityError, RunningVm, VM_KEY_LABELS, createVmRecord, deriveVmSubkey, exampleBootChain, hostBoot, hostInit,
   type VmKeyUse,
 } from '@vtpm/hypervisor';
@@ -14,7 +15,7 @@ import {
 } from '../src/index.js';
 import { Startup, TPM_SU } from '@vtpm/tpm';
 import { StagedMemory } from '../src/destination/stagedMemory.js';
-import { RecordingKeySource, bootedHost, guestWrite, plaintextHash, sha, testManufacturerCa, type GuestOnHost } from './support/migrationHosts.js';
+import { bootedHost, guestWrite, plaintextHash, sha, testManufacturerCa, type GuestOnHost } from './support/migrationHosts.js';
 import { attemptMigration, expectStayedOnSource } from './support/migrationRun.js';
 import { startCapturingRelay, type CapturingRelay } from './support/tcpRelay.js';
 import { WireScanner } from './support/wireScanner.js';
@@ -102,7 +103,7 @@ describe('live migration of gcm (integrity-mode) VMs', function () {
   let a: VmHost;
   let b: VmHost;
   let policy: MigrationPolicy;
-  const keys = new RecordingKeySource();
+  const keys = new LocalVmKeySource();
   const psk = randomBytes(32);
 
   before(async () => {
@@ -121,7 +122,7 @@ describe('live migration of gcm (integrity-mode) VMs', function () {
     return guest;
   };
 
-  const clearTarget = { auth: { psk, identity: 'host-b' }, timeoutMs: 3000, allowUnencryptedStream: true, vmKeyForUnencryptedBenchmark: (vmId: string) => keys.keys.get(vmId)! };
+  const clearTarget = { auth: { psk, identity: 'host-b' }, timeoutMs: 3000, allowUnencryptedStream: true, vmKeyForUnencryptedBenchmark: (vmId: string) => keys.keyOf(vmId) };
   const encryptedTarget = { auth: { psk, identity: 'host-b' }, timeoutMs: 3000 };
   const migrateOptions = (streamEncryption: boolean, tamper?: FrameTamper) => ({ policy, auth: { psk, identity: 'host-a' }, timeoutMs: 3000, streamEncryption, ...(tamper ? { tamper } : {}) });
 
@@ -191,7 +192,7 @@ describe('live migration of gcm (integrity-mode) VMs', function () {
   };
 
   const secretsOf = (vmId: string) => {
-    const vmKey = keys.keys.get(vmId)!;
+    const vmKey = keys.keyOf(vmId);
     const scanner = new WireScanner().addKey('VM key', vmKey).addKey('PSK', psk);
     for (const use of Object.keys(VM_KEY_LABELS) as VmKeyUse[]) scanner.addKey(`VM subkey ${use}`, deriveVmSubkey(vmKey, vmId, use));
     for (const p of [5, 6, 40]) scanner.addExact(`plaintext pattern of page ${p}`, patternUnit(p));

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { PAGE_SIZE, deriveVmSubkey, VM_KEY_LABELS, type VmKeyUse } from '@vtpm/hypervisor';
+import { LocalVmKeySource, PAGE_SIZE, deriveVmSubkey, VM_KEY_LABELS, type VmKeyUse } from '@vtpm/hypervisor';
 import { GcmRecordCodec, MigrationAbortedError, PlaintextRecordCodec, RECORD, RecordOpener, RecordRejectedError, RecordSealer, migrationPolicyFromReferenceHost, type MigrationPolicy, type MigrationRefusedError, type PeerRefusedError, type VmHost } from '../src/index.js';
-import { RecordingKeySource, bootedHost, guestWrite, plaintextHash, startGuest, type GuestOnHost } from './support/migrationHosts.js';
+import { bootedHost, guestWrite, plaintextHash, startGuest, type GuestOnHost } from './support/migrationHosts.js';
 import { attemptMigration, expectStayedOnSource } from './support/migrationRun.js';
 import { startCapturingRelay, type CapturingRelay } from './support/tcpRelay.js';
 import { WireScanner } from './support/wireScanner.js';
@@ -20,7 +20,7 @@ describe('wire scan: neither the VM key nor guest plaintext crosses the wire', f
   let a: VmHost;
   let b: VmHost;
   let policy: MigrationPolicy;
-  const keys = new RecordingKeySource();
+  const keys = new LocalVmKeySource();
   const psk = randomBytes(32);
 
   before(async () => {
@@ -44,7 +44,7 @@ describe('wire scan: neither the VM key nor guest plaintext crosses the wire', f
       source: a, destination: b, vmId: guest.vm.vmId, port: PORTS.target,
       target: options.encrypted
         ? { auth: { psk, identity: 'host-b' }, timeoutMs: 3000 }
-        : { auth: { psk, identity: 'host-b' }, timeoutMs: 3000, allowUnencryptedStream: true, vmKeyForUnencryptedBenchmark: (vmId) => keys.keys.get(vmId)! },
+        : { auth: { psk, identity: 'host-b' }, timeoutMs: 3000, allowUnencryptedStream: true, vmKeyForUnencryptedBenchmark: (vmId) => keys.keyOf(vmId) },
       migrate: { policy, auth: { psk, identity: 'host-a' }, timeoutMs: 3000, streamEncryption: options.encrypted },
       via: async (address) => (relay = await startCapturingRelay(PORTS.relay, address)),
     });
@@ -56,7 +56,7 @@ describe('wire scan: neither the VM key nor guest plaintext crosses the wire', f
 
   /** Every secret of the VM: its key, every subkey derived from it, the PSK, and the guest's plaintext. */
   const secretsOf = (vmId: string) => {
-    const vmKey = keys.keys.get(vmId)!;
+    const vmKey = keys.keyOf(vmId);
     const scanner = new WireScanner().addKey('VM key', vmKey).addKey('PSK', psk);
     for (const use of Object.keys(VM_KEY_LABELS) as VmKeyUse[]) scanner.addKey(`VM subkey ${use}`, deriveVmSubkey(vmKey, vmId, use));
     for (const p of PATTERN_PAGES) scanner.addExact(`plaintext pattern of page ${p}`, patternUnit(p));

@@ -1,19 +1,7 @@
 import { ManufacturerCa } from '@vtpm/attest';
-import { Host, LocalVmKeySource, RunningVm, createVmRecord, exampleBootChain, type VmKeySource } from '@vtpm/hypervisor';
+import { Host, LocalVmKeySource, RunningVm, createVmRecord, exampleBootChain } from '@vtpm/hypervisor';
 import { VmHost, migrateVm, migrationPolicyFromReferenceHost, serveMigrationTarget, type MigrateOptions, type MigrationPolicy, type MigrationReport, type MigrationTarget } from '@vtpm/migration';
 import { Startup, TPM_SU } from '@vtpm/tpm';
-
-/** Hands out VM keys like LocalVmKeySource and keeps them: the unencrypted baseline's destination needs the key from outside the stream. */
-class KeptKeySource implements VmKeySource {
-  private readonly inner = new LocalVmKeySource();
-  readonly keys = new Map<string, Buffer>();
-
-  async fetchKey(vmId: string): Promise<Buffer> {
-    const key = await this.inner.fetchKey(vmId);
-    this.keys.set(vmId, Buffer.from(key));
-    return key;
-  }
-}
 
 /**
  * Two hosts in this process, booted through the same measured chain, each serving migrations on
@@ -21,7 +9,7 @@ class KeptKeySource implements VmKeySource {
  * shuttles between them: every migration goes from whichever host runs it to the other.
  */
 export class LoopbackHosts {
-  private constructor(readonly hosts: [VmHost, VmHost], private readonly targets: MigrationTarget[], readonly policy: MigrationPolicy, private readonly keySource: KeptKeySource) {}
+  private constructor(readonly hosts: [VmHost, VmHost], private readonly targets: MigrationTarget[], readonly policy: MigrationPolicy, private readonly keySource: LocalVmKeySource) {}
 
   /** `ports`: the two targets' ports (0: any free port). */
   static async start(address: string, ports: [number, number]): Promise<LoopbackHosts> {
@@ -33,13 +21,13 @@ export class LoopbackHosts {
     };
     const hosts: [VmHost, VmHost] = [await boot('A'), await boot('B')];
     const policy = await migrationPolicyFromReferenceHost('hypervisor-1.0', hosts[0].host);
-    const keySource = new KeptKeySource();
+    const keySource = new LocalVmKeySource();
     const targets: MigrationTarget[] = [];
     for (const [i, h] of hosts.entries()) {
       targets.push(await serveMigrationTarget(h, {
         port: ports[i]!, host: address, timeoutMs: 60_000, auth: { none: true },
         allowUnencryptedStream: true, // the baseline: only this benchmark turns encryption off
-        vmKeyForUnencryptedBenchmark: (vmId) => Buffer.from(keySource.keys.get(vmId)!),
+        vmKeyForUnencryptedBenchmark: (vmId) => keySource.keyOf(vmId),
       }));
     }
     return new LoopbackHosts(hosts, targets, policy, keySource);
@@ -73,6 +61,6 @@ export class LoopbackHosts {
   async close(): Promise<void> {
     for (const h of this.hosts) for (const vm of h.vms.values()) vm.stop();
     for (const t of this.targets) await t.close();
-    for (const k of this.keySource.keys.values()) k.fill(0);
+    this.keySource.forgetAll();
   }
 }

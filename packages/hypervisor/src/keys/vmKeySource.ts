@@ -30,8 +30,19 @@ export class LocalVmKeySource implements VmKeySource {
     return Buffer.from(key);
   }
 
+  /** A copy of the key this source handed out for `vmId` (the tenant's own copy: tests look for it in dumps and on the wire). */
+  keyOf(vmId: string): Buffer {
+    const key = this.keys.get(vmId);
+    if (!key) throw new Error(`LocalVmKeySource holds no key for ${vmId}`);
+    return Buffer.from(key);
+  }
+
   forget(vmId: string): void {
     this.keys.get(vmId)?.fill(0);
     this.keys.delete(vmId);
+  }
+
+  forgetAll(): void {
+    for (const vmId of [...this.keys.keys()]) this.forget(vmId);
   }
 }

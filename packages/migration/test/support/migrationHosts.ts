@@ -24,18 +24,6 @@ export async function bootedHost(name: string, chain: BootChain = exampleBootCha
 /** A host booted with a kernel the policy does not know: attestation must name PCR 9. */
 export const tamperedHost = (name: string) => bootedHost(name, { ...exampleBootChain('1.0'), hypervisorKernel: Buffer.from('a tampered kernel') });
 
-/** Hands out VM keys like LocalVmKeySource and keeps a copy of each, so a test can look for it on the wire. */
-export class RecordingKeySource implements VmKeySource {
-  private readonly inner = new LocalVmKeySource();
-  readonly keys = new Map<string, Buffer>();
-
-  async fetchKey(vmId: string): Promise<Buffer> {
-    const key = await this.inner.fetchKey(vmId);
-    this.keys.set(vmId, Buffer.from(key));
-    return key;
-  }
-}
-
 export interface GuestOnHost {
   vm: RunningVm;
   /** Writes while started (resume()); its shadow is the plaintext the guest should read back. */
