@@ -13,15 +13,23 @@ export interface VtpmProcess {
   port: number;
   /** Control port, when the line names one. */
   ctrlPort: number | null;
-  exit: Promise<number | null>;
+  exit: Promise<number | NodeJS.Signals | null>;
   /** Everything written to stderr so far. */
   stderr(): string;
 }
 
-/** Starts `vtpm ARGS` and waits for its listening line; rejects with its output if it exits first. */
-export async function startVtpmProcess(args: readonly string[]): Promise<VtpmProcess> {
-  const child = spawn(process.execPath, [VTPM_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+/** A started `vtpm` process: its first stdout line, its end (exit code, or the signal that ended it), its stderr. */
+export interface StartedVtpm {
+  child: ChildProcess;
+  line: string;
+  exit: Promise<number | NodeJS.Signals | null>;
+  stderr(): string;
+}
+
+/** Starts `vtpm ARGS` (with `env` added) and waits for its first stdout line; rejects with its output if it exits first. */
+export async function startVtpmUntilLine(args: readonly string[], env: Record<string, string> = {}, label = 'vtpm'): Promise<StartedVtpm> {
+  const child = spawn(process.execPath, [VTPM_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const exit = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += String(d)));
@@ -30,11 +38,17 @@ export async function startVtpmProcess(args: readonly string[]): Promise<VtpmPro
       out += String(d);
       if (out.includes('\n')) resolve(out.split('\n')[0]!);
     });
-    void exit.then((code) => reject(new Error(`vtpm exited ${code}: ${out}${err}`)));
+    void exit.then((code) => reject(new Error(`${label} exited ${code}: ${out}${err}`)));
   });
+  return { child, line, exit, stderr: () => err };
+}
+
+/** Starts `vtpm ARGS` and waits for its listening line; rejects with its output if it exits first. */
+export async function startVtpmProcess(args: readonly string[]): Promise<VtpmProcess> {
+  const { child, line, exit, stderr } = await startVtpmUntilLine(args);
   const ports = /listening on [^:]+:(\d+)(?: \(control [^:]+:(\d+)\))?/.exec(line);
   if (!ports) throw new Error(`no port in: ${line}`);
-  return { child, line, port: Number(ports[1]), ctrlPort: ports[2] ? Number(ports[2]) : null, exit, stderr: () => err };
+  return { child, line, port: Number(ports[1]), ctrlPort: ports[2] ? Number(ports[2]) : null, exit, stderr };
 }
 
 /** Runs `vtpm ARGS` to its end. */

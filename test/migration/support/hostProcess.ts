@@ -1,18 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runVtpmCommand, VTPM_MAIN } from '../../lib/vtpmProcess.js';
+import { runVtpmCommand, startVtpmUntilLine, type StartedVtpm } from '../../lib/vtpmProcess.js';
 
-/** A `vtpm host serve` child process. */
-export interface DaemonProcess {
-  child: ChildProcess;
-  /** Its listening line. */
-  line: string;
-  /** Resolves with the exit code, or the signal that ended it (a self-SIGKILL gives 'SIGKILL'). */
-  exit: Promise<number | NodeJS.Signals | null>;
-  stderr(): string;
-}
+/** A `vtpm host serve` child process (its exit: the code, or the signal that ended it: a self-SIGKILL gives 'SIGKILL'). */
+export type DaemonProcess = StartedVtpm;
 
 /**
  * One hypervisor host of a cross-process test: its directory, where its daemon listens, and
@@ -43,19 +35,7 @@ export class TestHost {
   /** `vtpm host serve`; `env` adds e.g. VTPM_TEST_KILL_AT, `flags` more options. Resolves once it prints where it listens. */
   async serve(env: Record<string, string> = {}, flags: readonly string[] = []): Promise<DaemonProcess> {
     const args = ['host', 'serve', '--host-dir', this.dir, '--listen', this.address, '--psk-file', this.pskFile, '--identity', this.name, ...flags];
-    const child = spawn(process.execPath, [VTPM_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const exit = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d) => (err += String(d)));
-    const line = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d) => {
-        out += String(d);
-        if (out.includes('\n')) resolve(out.split('\n')[0]!);
-      });
-      void exit.then((code) => reject(new Error(`vtpm host serve (${this.name}) exited ${code}: ${out}${err}`)));
-    });
-    this.daemon = { child, line, exit, stderr: () => err };
+    this.daemon = await startVtpmUntilLine(args, env, `vtpm host serve (${this.name})`);
     return this.daemon;
   }
 
