@@ -115,7 +115,7 @@ describe('@vtpm/migration pre-copy: page batches, downtime-driven convergence, E
       const pageCount = 4 * 8192; // in-round events every 8192 pages: three, then the round's end
       const bytesPerMs = 5e5; // 500 MB/s
       const { result, events } = await run(new SimulatedLink(bytesPerMs, 1 << 20), vmWithMemory(pageCount), {});
-      expect(result).to.deep.equal({ round: 1, pagesSent: pageCount, stopReason: 'downtime' });
+      expect(result).to.deep.equal({ round: 1, pagesSent: pageCount, stopReason: 'downtime', throttlePercent: 0 });
       expect(events.map((e) => e.pagesSent)).to.deep.equal([8192, 16384, 24576, 32768]);
       const etas = events.map((e) => e.etaMs!);
       for (let i = 1; i < etas.length; i++) expect(etas[i], `ETA at event ${i}: ${etas.join(', ')}`).to.be.lessThan(etas[i - 1]!);

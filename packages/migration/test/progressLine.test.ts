@@ -30,7 +30,7 @@ describe('@vtpm/migration: progress line and report text', () => {
 
   it('reports time, downtime, rounds, pages, bytes, throughput and the attestation verdict', () => {
     const report: MigrationReport = {
-      vmId: 'vm1', destination: '127.0.0.1:2791', epoch: 2n, totalMs: 1500, downtimeMs: 42.4, rounds: 4, pagesSent: 512, bytesSent: 2_200_000, throughputMBps: 1.4667,
+      vmId: 'vm1', destination: '127.0.0.1:2791', epoch: 2n, totalMs: 1500, downtimeMs: 42.4, rounds: 4, pagesSent: 512, bytesSent: 2_200_000, throughputMBps: 1.4667, maxThrottlePercent: 0,
       attestation: { ok: true, policyId: 'hv-1.0', message: 'destination attested', failingPcrs: [] },
     };
     const lines = formatMigrationReport(report);

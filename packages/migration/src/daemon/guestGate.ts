@@ -17,6 +17,8 @@ export class VmMovedError extends Error {
 export class GuestGate implements PausableGuest {
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private workload?: DirtyingWorkload;
+  /** Auto-converge throttles the self-writing workload (kept for one started later); control-socket I/O is never throttled. */
+  private throttleFraction = 0;
   movedTo?: string;
 
   constructor(readonly vmId: string, private paused = false) {}
@@ -31,6 +33,11 @@ export class GuestGate implements PausableGuest {
     this.paused = false;
     this.workload?.resume();
     for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  throttle(fraction: number): void {
+    this.workload?.throttle(fraction);
+    this.throttleFraction = fraction;
   }
 
   moved(to: string): void {
@@ -55,6 +62,7 @@ export class GuestGate implements PausableGuest {
   startWorkload(memory: GuestMemory, options: WorkloadOptions): void {
     this.stopWorkload();
     this.workload = new DirtyingWorkload(memory, options);
+    this.workload.throttle(this.throttleFraction);
     if (!this.paused && !this.movedTo) this.workload.resume();
   }
 

@@ -18,6 +18,8 @@ export interface MigrationProgress {
   etaMs?: number;
   /** Send rate pre-copy achieved over the last ~32 MiB, wire bytes (10^6 per MB); absent until measured. */
   bandwidthMBps?: number;
+  /** Pre-copy: how hard auto-converge throttles the guest this round, percent of its vCPU time (0: not at all). */
+  throttlePercent?: number;
 }
 
 export interface MigrationReport {
@@ -31,5 +33,7 @@ export interface MigrationReport {
   pagesSent: number;
   bytesSent: number;
   throughputMBps: number;
+  /** The highest auto-converge throttle applied to the guest, percent (0: never throttled); released when the migration ended. */
+  maxThrottlePercent: number;
   attestation: AttestationOutcome;
 }

@@ -46,7 +46,8 @@ export function formatBar(fraction: number, width: number): string {
 
 /**
  * One line, at most `columns` wide: bar, percentage, phase, round, MB sent, MB/s (the measured
- * bandwidth when the event has one, else the average so far), dirty rate and ETA when known. The bar takes what the text leaves (at least 10 cells; below
+ * bandwidth when the event has one, else the average so far), dirty rate, the auto-converge guest
+ * throttle while there is one, and ETA when known. The bar takes what the text leaves (at least 10 cells; below
  * that the line is cut to `columns`).
  */
 export function formatProgressLine(p: MigrationProgress, columns = 80): string {
@@ -60,6 +61,7 @@ export function formatProgressLine(p: MigrationProgress, columns = 80): string {
     `${mbps.toFixed(1)} MB/s`,
     `dirty ${formatCount(p.dirtyPagesPerSecond)} pages/s`,
   ];
+  if (p.throttlePercent) parts.push(`throttle ${p.throttlePercent}%`);
   if (p.etaMs !== undefined && p.phase !== 'done') parts.push(`ETA ${formatDuration(p.etaMs)}`);
   const text = parts.join(' ');
   const barWidth = Math.max(10, columns - text.length - 1);
@@ -77,6 +79,7 @@ export function formatMigrationReport(r: MigrationReport): string[] {
     ['pages sent', String(r.pagesSent)],
     ['bytes sent', `${formatBytes(r.bytesSent)} (${r.bytesSent} bytes)`],
     ['throughput', `${r.throughputMBps.toFixed(1)} MB/s`],
+    ...(r.maxThrottlePercent ? [['throttle', `guest up to ${r.maxThrottlePercent}% (auto-converge)`] as [string, string]] : []),
     ['attestation', `${a.ok ? 'ok' : 'refused'} (policy ${a.policyId}): ${a.message}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -8,6 +8,19 @@ export interface ConvergenceOptions {
   stopCopyThresholdPages?: number;
   /** Cap: end pre-copy after this many rounds whatever remains dirty (default 30). */
   maxRounds?: number;
+  /**
+   * Throttle the guest's vCPUs while its dirty rate outruns the link (default on, QEMU's schedule:
+   * 20%, +10% per such round, at most 99%). false: never throttle (a guest dirtying as fast as the
+   * link sends then runs to maxRounds and pauses for whatever is left).
+   */
+  autoConverge?: boolean | AutoConvergeOptions;
+}
+
+/** QEMU's cpu-throttle-initial, cpu-throttle-increment and max-cpu-throttle, in percent. */
+export interface AutoConvergeOptions {
+  initialPercent?: number;
+  incrementPercent?: number;
+  maxPercent?: number;
 }
 
 export const DEFAULT_MAX_DOWNTIME_MS = 300;
@@ -53,4 +66,32 @@ export function stopReason(o: RoundOutcome, options: ConvergenceOptions): StopRe
     if (fits && !stillShrinking) return 'downtime';
   }
   return o.round >= (options.maxRounds ?? DEFAULT_MAX_ROUNDS) ? 'max-rounds' : undefined;
+}
+
+export const DEFAULT_AUTO_CONVERGE: Required<AutoConvergeOptions> = { initialPercent: 20, incrementPercent: 10, maxPercent: 99 };
+/** QEMU's throttle-trigger-threshold: a round outruns the link when the guest dirtied more than this share of what it sent. */
+export const THROTTLE_TRIGGER_SHARE = 0.5;
+
+/** The throttle schedule `autoConverge` asks for (undefined: off), checked so a typo cannot throttle a guest to a stop. */
+export function autoConvergeSchedule(autoConverge: ConvergenceOptions['autoConverge']): Required<AutoConvergeOptions> | undefined {
+  if (autoConverge === false) return undefined;
+  const schedule = { ...DEFAULT_AUTO_CONVERGE, ...(autoConverge === true || autoConverge === undefined ? {} : autoConverge) };
+  for (const [name, value] of Object.entries(schedule)) {
+    if (!Number.isFinite(value) || value < 1 || value > 99) throw new RangeError(`autoConverge.${name} must be a percentage from 1 to 99, got ${value}`);
+  }
+  if (schedule.initialPercent > schedule.maxPercent) throw new RangeError(`autoConverge.initialPercent (${schedule.initialPercent}) exceeds maxPercent (${schedule.maxPercent})`);
+  return schedule;
+}
+
+/**
+ * The guest throttle (percent of its vCPU time taken away) for the next round, QEMU-style: a round
+ * whose guest dirtied more than half of what it sent outruns the link, so the throttle starts at
+ * initialPercent, then rises by incrementPercent per such round up to maxPercent. It never falls
+ * during a migration (a guest let loose again would outrun the link again). One deviation:
+ * QEMU steps only every second such sync period (its periods are ~1 s); a round here is a
+ * period already, so every round counts.
+ */
+export function nextThrottlePercent(current: number, o: Pick<RoundOutcome, 'roundPages' | 'dirtyPages'>, schedule: Required<AutoConvergeOptions> | undefined): number {
+  if (!schedule || o.dirtyPages <= o.roundPages * THROTTLE_TRIGGER_SHARE) return current;
+  return current === 0 ? schedule.initialPercent : Math.min(schedule.maxPercent, current + schedule.incrementPercent);
 }

@@ -3,6 +3,7 @@ import { RECORD } from '../channel/recordTypes.js';
 import { runSourceHandshake } from '../handshake/sourceHandshake.js';
 import type { AttestationOutcome } from '../attestation/verifyDestination.js';
 import { preCopy, sendPages, type PreCopyOptions } from './preCopy.js';
+import { autoConvergeSchedule } from './convergence.js';
 import type { MigrationPolicy } from '../attestation/migrationPolicy.js';
 import { quoteForMigration } from '../attestation/quoteForMigration.js';
 import type { ChannelAuth } from '../auth/channelAuth.js';
@@ -27,7 +28,7 @@ export interface MigrateOptions extends PreCopyOptions {
   keyRelease?: KeyRelease;
   /** Default true. false is the benchmark baseline: records in clear; the VM key is then never sent (the destination must get it elsewhere). */
   streamEncryption?: boolean;
-  /** The guest's vCPUs: paused for stop-and-copy, resumed if the migration aborts. */
+  /** The guest's vCPUs: throttled by auto-converge during pre-copy, paused for stop-and-copy, resumed if the migration aborts. */
   guest?: PausableGuest;
   /** Per-message timeout (default 10 s). */
   timeoutMs?: number;
@@ -67,6 +68,7 @@ export class MigrationInDoubtError extends Error {
 export async function migrateVm(source: VmHost, vmId: string, destinationAddress: string, options: MigrateOptions): Promise<MigrationReport> {
   const vm = source.vm(vmId);
   const timeoutMs = options.timeoutMs ?? 10_000;
+  autoConvergeSchedule(options.autoConverge); // a bad schedule is refused before anything starts
   const started = performance.now();
   let phase: MigrationPhase = 'handshake';
   let attestation: AttestationOutcome | undefined;
@@ -102,7 +104,8 @@ export async function migrateVm(source: VmHost, vmId: string, destinationAddress
 
     phase = 'pre-copy';
     reach('pre-copy');
-    let { round, pagesSent } = await preCopy(stream, vm, options, progress);
+    const preCopied = await preCopy(stream, vm, options, progress);
+    let { round, pagesSent } = preCopied;
     let n: number;
 
     phase = 'stop-and-copy';
@@ -143,7 +146,7 @@ export async function migrateVm(source: VmHost, vmId: string, destinationAddress
     phase = 'done';
     const totalMs = performance.now() - started;
     progress({ round, roundPages: 0, pagesSent, dirtyPagesPerSecond: 0, remainingDirtyPages: 0, bytesSent: stream.bytesSent });
-    return { vmId, destination: destinationAddress, epoch, totalMs, downtimeMs, rounds: round, pagesSent, bytesSent: stream.bytesSent, throughputMBps: stream.bytesSent / 1e6 / (totalMs / 1000), attestation: channel.attestation };
+    return { vmId, destination: destinationAddress, epoch, totalMs, downtimeMs, rounds: round, pagesSent, bytesSent: stream.bytesSent, throughputMBps: stream.bytesSent / 1e6 / (totalMs / 1000), maxThrottlePercent: preCopied.throttlePercent, attestation: channel.attestation };
   } catch (cause) {
     vmKey?.fill(0);
     scrubKeys();
@@ -156,5 +159,9 @@ export async function migrateVm(source: VmHost, vmId: string, destinationAddress
     }
     if (paused) options.guest?.resume();
     throw new MigrationAbortedError(phase, cause, attestation);
+  } finally {
+    // Auto-converge's throttle ends with the migration: after commit the VM is gone, after an abort
+    // (or once an in-doubt migration is settled) the guest runs here at full speed again.
+    options.guest?.throttle?.(0);
   }
 }

@@ -4,9 +4,13 @@ import type { SecureStream } from '../channel/secureStream.js';
 import type { MigrationProgress } from '../progress/migrationProgress.js';
 import { encodePageBatch, MAX_BATCH_PAGES, pageBatchScratch } from '../transfer/pageBatch.js';
 import { BandwidthMeter } from './bandwidthMeter.js';
-import { stopReason, transferMs, type ConvergenceOptions, type StopReason } from './convergence.js';
+import type { PausableGuest } from '../workload/dirtyingWorkload.js';
+import { autoConvergeSchedule, nextThrottlePercent, stopReason, transferMs, type ConvergenceOptions, type StopReason } from './convergence.js';
 
-export type PreCopyOptions = ConvergenceOptions;
+export interface PreCopyOptions extends ConvergenceOptions {
+  /** The running guest: auto-converge throttles it if it can be (PausableGuest.throttle). */
+  guest?: PausableGuest;
+}
 
 export type RoundProgress = Omit<MigrationProgress, 'phase' | 'elapsedMs'>;
 
@@ -49,6 +53,8 @@ export interface PreCopyResult {
   round: number;
   pagesSent: number;
   stopReason: StopReason;
+  /** The guest throttle pre-copy ended with, its highest (auto-converge only raises it); 0 if never throttled. */
+  throttlePercent: number;
 }
 
 /**
@@ -57,11 +63,16 @@ export interface PreCopyResult {
  * no longer shrink it by a quarter (or the explicit page threshold, or the round cap: see
  * convergence.ts). Progress events come at every round's end and every PROGRESS_EVERY_PAGES
  * inside one, with bandwidth and ETA. The remaining dirty pages go in stop-and-copy.
+ * Auto-converge: after each round that outran the link, the guest is throttled harder
+ * (nextThrottlePercent); the caller releases the throttle (throttle(0)) when the migration ends.
  */
 export async function preCopy(stream: SecureStream, vm: RunningVm, options: PreCopyOptions, progress: (p: RoundProgress) => void): Promise<PreCopyResult> {
   const { dirty } = vm.memory;
   const meter = new BandwidthMeter();
   let pagesSent = 0;
+  // A guest that cannot be throttled is never reported as throttled.
+  const schedule = options.guest?.throttle ? autoConvergeSchedule(options.autoConverge) : undefined;
+  let throttlePercent = 0;
   dirty.takeDirty();
   for (let round = 1; ; round++) {
     const pages = round === 1 ? Array.from({ length: vm.memory.pageCount }, (_, i) => i) : dirty.takeDirty();
@@ -78,6 +89,7 @@ export async function preCopy(stream: SecureStream, vm: RunningVm, options: PreC
         dirtyPagesPerSecond: seconds > 0 ? dirtied / seconds : 0,
         remainingDirtyPages: pages.length - sentInRound + dirtied,
         bytesSent: stream.bytesSent,
+        throttlePercent,
         ...(Number.isFinite(eta) ? { etaMs: eta } : {}),
         ...(rate ? { bandwidthMBps: rate.bytesPerMs / 1e3 } : {}),
       });
@@ -91,7 +103,10 @@ export async function preCopy(stream: SecureStream, vm: RunningVm, options: PreC
     await new Promise((r) => setImmediate(r)); // let the guest run between rounds
     const dirtied = report(n);
     pagesSent += n;
-    const reason = stopReason({ round, roundPages: n, dirtyPages: dirtied, pagesPerMs: meter.throughput()?.pagesPerMs }, options);
-    if (reason) return { round, pagesSent, stopReason: reason };
+    const outcome = { round, roundPages: n, dirtyPages: dirtied, pagesPerMs: meter.throughput()?.pagesPerMs };
+    const reason = stopReason(outcome, options);
+    if (reason) return { round, pagesSent, stopReason: reason, throttlePercent };
+    const next = nextThrottlePercent(throttlePercent, outcome, schedule);
+    if (next !== throttlePercent) options.guest!.throttle!((throttlePercent = next) / 100);
   }
 }
