@@ -558,7 +558,7 @@ describe('host daemon fuzzing: malformed input on the migration listener and the
         createVm: ['config', 'config.vmId', 'config.memoryPages', 'config.vcpus', 'config.mode', 'keySource'],
         writeGuest: ['vmId', 'gpa', 'data'], readGuest: ['vmId', 'gpa', 'length'], memoryHash: ['vmId'], dumpVm: ['vmId', 'outFile'],
         startWorkload: ['pagesPerTick', 'intervalMs'], stopWorkload: ['vmId'], startVm: ['vmId'], stopVm: ['vmId'],
-        migrate: ['vmId', 'to', 'policy', 'keyRelease', 'maxRounds', 'maxDowntimeMs', 'stopCopyThresholdPages', 'timeoutMs'],
+        migrate: ['vmId', 'to', 'policy', 'keyRelease', 'maxRounds', 'maxDowntimeMs', 'stopCopyThresholdPages', 'timeoutMs', 'autoConverge'],
       };
       const cases: { key: string; request: Record<string, unknown>; answer?: ControlLine }[] = [];
       for (const [op, fields] of Object.entries(fuzzed)) {
@@ -586,6 +586,7 @@ describe('host daemon fuzzing: malformed input on the migration listener and the
         ['readGuest', 'length', -1], ['readGuest', 'length', 1.5], ['readGuest', 'gpa', 2 ** 53],
         ['createVm', 'config.memoryPages', 0], ['createVm', 'config.memoryPages', -1], ['createVm', 'config.memoryPages', 2 ** 53], ['createVm', 'config.vcpus', 2 ** 53], ['createVm', 'config.vmId', '../x'],
         ['migrate', 'maxRounds', 'x'], ['migrate', 'maxRounds', 0], ['migrate', 'timeoutMs', 1e308], ['migrate', 'to', 'x'], ['migrate', 'keyRelease', ''],
+        ['migrate', 'autoConverge', 'x'], ['migrate', 'autoConverge', -1], ['migrate', 'autoConverge', null], ['migrate', 'autoConverge', []],
       ] as const) {
         const key = `${op} ${field}=${JSON.stringify(value)}`;
         expect(isError(answerOf(key), answerOf(key).id), `${key}: ${JSON.stringify(answerOf(key))}`).to.equal(true);

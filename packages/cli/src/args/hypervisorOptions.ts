@@ -84,6 +84,8 @@ export interface VmOptions {
   policyFile: string | null;
   keyRelease: 'stream' | 'broker';
   maxDowntimeMs: number | null;
+  /** migrate: --no-auto-converge turns guest throttling off. */
+  autoConverge: boolean;
   json: boolean;
 }
 
@@ -134,6 +136,7 @@ const VM_SPECS: readonly OptionSpec[] = [
   { name: '--policy', takesValue: true },
   { name: '--key-release', takesValue: true },
   { name: '--max-downtime', takesValue: true },
+  { name: '--no-auto-converge', takesValue: false },
   { name: '--json', takesValue: false },
 ];
 
@@ -155,7 +158,7 @@ const VM_ACTION_OPTIONS: Record<VmAction, readonly string[]> = {
   hash: [],
   list: ['--json'],
   workload: ['--pages-per-tick', '--interval-ms', '--stop'],
-  migrate: ['--to', '--policy', '--key-release', '--max-downtime', '--json'],
+  migrate: ['--to', '--policy', '--key-release', '--max-downtime', '--no-auto-converge', '--json'],
 };
 
 const COMMON = ['--help', '--host-dir'];
@@ -357,6 +360,7 @@ export function parseVmOptions(argv: readonly string[]): VmOptions {
     policyFile: o.value('--policy'),
     keyRelease,
     maxDowntimeMs,
+    autoConverge: !o.has('--no-auto-converge'),
     json: o.has('--json'),
   };
 }

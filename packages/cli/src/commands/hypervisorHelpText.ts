@@ -87,12 +87,15 @@ VMs run in the daemon, durably (xts memory only): create (--operator-key not sup
   workload --host-dir DIR VM --pages-per-tick N --interval-ms MS | --stop
                                a guest that keeps writing N random pages every MS milliseconds
   migrate --host-dir DIR VM --to HOST:PORT --policy POLICY.json
-          [--key-release stream|broker] [--max-downtime MS] [--json]
+          [--key-release stream|broker] [--max-downtime MS] [--no-auto-converge] [--json]
                                live migration to the daemon at HOST:PORT, once its quote meets
                                POLICY.json (vtpm host policy); progress on stderr, the report on
                                stdout (--json: as JSON). Refused (exit 1, the failing PCRs named):
                                the VM keeps running here. --key-release broker: the destination
                                gets the key from its key broker, not from this host
+                               --no-auto-converge: never throttle a guest that dirties pages
+                               faster than the link sends them (default: throttle it 20%, +10%
+                               per such round, at most 99%, released when the migration ends)
   -h, --help                   this help
 
 Without a daemon, vm start runs the VM in its own process; vm stop and vm dump reach it through

@@ -104,7 +104,7 @@ const ACTIONS: Record<VmOptions['action'], Action> = {
     const bar = new ProgressBar(process.stderr);
     let report: MigrationReport;
     try {
-      report = await client.migrate(opts.vmId, { to: opts.to!, policy, keyRelease: opts.keyRelease, ...(opts.maxDowntimeMs !== null ? { maxDowntimeMs: opts.maxDowntimeMs } : {}) }, (p) => bar.update(p));
+      report = await client.migrate(opts.vmId, { to: opts.to!, policy, keyRelease: opts.keyRelease, ...(opts.maxDowntimeMs !== null ? { maxDowntimeMs: opts.maxDowntimeMs } : {}), ...(opts.autoConverge ? {} : { autoConverge: false }) }, (p) => bar.update(p));
     } catch (e) {
       throw migrationFailure(command, opts.hostDir, opts.vmId, e);
     } finally {

@@ -1,3 +1,4 @@
+import { autoConvergeSchedule } from '../source/convergence.js';
 import { parseAddress } from '../wire/address.js';
 import type { ControlOp, MigrateRequest } from './controlProtocol.js';
 import { ControlRequestError } from './controlServer.js';
@@ -38,4 +39,14 @@ export function checkMigrateRequest(r: Partial<MigrateRequest>): void {
   if (r.maxRounds !== undefined && !integerIn(r.maxRounds, 1, Number.MAX_SAFE_INTEGER)) throw bad(`maxRounds ${JSON.stringify(r.maxRounds)} is not a positive integer`);
   if (r.stopCopyThresholdPages !== undefined && !integerIn(r.stopCopyThresholdPages, 0, Number.MAX_SAFE_INTEGER)) throw bad(`stopCopyThresholdPages ${JSON.stringify(r.stopCopyThresholdPages)} is not a non-negative integer`);
   if (r.maxDowntimeMs !== undefined && !(typeof r.maxDowntimeMs === 'number' && Number.isFinite(r.maxDowntimeMs) && r.maxDowntimeMs >= 0)) throw bad(`maxDowntimeMs ${JSON.stringify(r.maxDowntimeMs)} is not a non-negative number`);
+  if (r.autoConverge !== undefined && typeof r.autoConverge !== 'boolean') {
+    if (typeof r.autoConverge !== 'object' || r.autoConverge === null || Array.isArray(r.autoConverge)) throw bad(`autoConverge ${JSON.stringify(r.autoConverge)} is neither a boolean nor { initialPercent, incrementPercent, maxPercent }`);
+    const unknown = Object.keys(r.autoConverge).find((k) => !['initialPercent', 'incrementPercent', 'maxPercent'].includes(k));
+    if (unknown !== undefined) throw bad(`autoConverge has no field ${JSON.stringify(unknown)}`);
+    try {
+      autoConvergeSchedule(r.autoConverge);
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+  }
 }

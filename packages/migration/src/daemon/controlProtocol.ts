@@ -1,3 +1,4 @@
+import type { AutoConvergeOptions } from '../source/convergence.js';
 import { join } from 'node:path';
 import type { VmConfig, VmState } from '@vtpm/hypervisor';
 import type { KeyRelease } from '../handshake/handshakeMessages.js';
@@ -50,6 +51,8 @@ export interface MigrateRequest {
   maxRounds?: number;
   stopCopyThresholdPages?: number;
   timeoutMs?: number;
+  /** Throttle a guest that outruns the link (default on, QEMU's schedule); false: never. */
+  autoConverge?: boolean | AutoConvergeOptions;
 }
 
 /** The report with its bigint as a decimal string. */

@@ -243,6 +243,7 @@ class Daemon implements HostDaemon {
       ...(r.keyRelease ? { keyRelease: r.keyRelease } : {}),
       ...(r.maxDowntimeMs !== undefined ? { maxDowntimeMs: r.maxDowntimeMs } : {}),
       ...(r.maxRounds !== undefined ? { maxRounds: r.maxRounds } : {}),
+      ...(r.autoConverge !== undefined ? { autoConverge: r.autoConverge } : {}),
       ...(r.stopCopyThresholdPages !== undefined ? { stopCopyThresholdPages: r.stopCopyThresholdPages } : {}),
       guest: this.vms.gate(r.vmId),
       resolveAt: this.address,
