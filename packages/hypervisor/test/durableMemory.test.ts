@@ -14,6 +14,20 @@ import { fileContains, printableSecret } from './secretScan.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** Resolves once process `pid` no longer runs (no /proc entry, or a zombie waiting to be reaped). */
+async function processDead(pid: number): Promise<void> {
+  for (;;) {
+    let state: string | undefined;
+    try {
+      state = /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+    } catch {
+      return;
+    }
+    if (state === 'Z' || state === 'X') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Independent XTS of one page (node:crypto, tweak = LE64 page number): what the file must hold at that page. */
 function xtsPage(key: Buffer, page: number, plain: Buffer): Buffer {
   const tweak = Buffer.alloc(16);
@@ -90,21 +104,23 @@ describe('durable VMs: guest memory written through to a file, checkpoints, rest
         if (n % 500 === 0) process.stdout.write(n + '\\n');
       }`;
     const proc = spawn(process.execPath, ['--input-type=module', '-e', child], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let killed = false;
     const acknowledged = await new Promise<number>((resolve, reject) => {
       let text = '';
       proc.on('error', reject);
-      proc.on('exit', (code) => reject(new Error(`the guest process exited (${code}) before it was killed`)));
+      proc.once('exit', (code) => killed || reject(new Error(`the guest process exited (${code}) before it was killed`)));
       proc.stdout.on('data', (d: Buffer) => {
         text += d.toString();
         const lines = text.trim().split('\n');
-        if (lines.length >= 4) {
-          proc.removeAllListeners('exit');
+        if (lines.length >= 4 && !killed) {
+          killed = true;
           proc.kill('SIGKILL');
           resolve(Number(lines[lines.length - 1]));
         }
       });
     });
-    await new Promise((r) => proc.once('exit', r));
+    // Dead once the kernel says so (gone or a zombie): seen hanging on the 'exit' event on a loaded machine.
+    await processDead(proc.pid!);
 
     const resumed = new GuestMemory({ pageCount: pages, key, backingFile: { path, resume: true } });
     const plain = resumed.read(0, resumed.sizeBytes);
