@@ -8,7 +8,7 @@ import {
   ChannelAuthError, FramedSocket, HANDSHAKE, MigrationAbortedError, MigrationRefusedError, OperatorCa, PeerRefusedError, authenticateChannel, loadChannelAuth,
   migrationPolicyFromReferenceHost, pskKeyMaterial, type ChannelAuth, type FrameTamper, type MigrationPolicy, type VmHost,
 } from '../src/index.js';
-import { bootedHost, plaintextHash, startGuest, tamperedHost } from './support/migrationHosts.js';
+import { approvedPair, bootedHost, plaintextHash, startGuest, tamperedHost } from './support/migrationHosts.js';
 import { attemptMigration, expectStayedOnSource } from './support/migrationRun.js';
 
 const PORTS = { pair: 2710, migration: 2711 };
@@ -43,8 +43,7 @@ describe('migration channel authentication', function () {
   let n = 0;
 
   before(async () => {
-    [a, b] = [await bootedHost('A'), await bootedHost('B')];
-    policy = await migrationPolicyFromReferenceHost('hypervisor-1.0', a.host);
+    ({ a, b, policy } = await approvedPair());
     ca = await OperatorCa.create();
     const quote = b.host.quote.bind(b.host);
     b.host.quote = (nonce) => { quotesByB++; return quote(nonce); };

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { MigrationAbortedError, MigrationInDoubtError, migrationPolicyFromReferenceHost, resolveInDoubt, serveMigrationTarget, type ChannelAuth, type MigrationPolicy, type VmHost } from '../src/index.js';
+import { MigrationAbortedError, MigrationInDoubtError, resolveInDoubt, serveMigrationTarget, type ChannelAuth, type MigrationPolicy, type VmHost } from '../src/index.js';
 import { FAULTS, phasesWithFrames, injectFault, type Direction, type Fault, type FaultPhase } from './support/faultInjection.js';
-import { bootedHost, guestWrite, plaintextHash, sha, startGuest, type GuestOnHost } from './support/migrationHosts.js';
+import { approvedPair, guestWrite, plaintextHash, sha, startGuest, type GuestOnHost } from './support/migrationHosts.js';
 import { attemptMigration, type MigrationAttempt } from './support/migrationRun.js';
 
 const PORTS = { toB: 2720, toA: 2721 };
@@ -58,8 +58,7 @@ describe('fault matrix: cut, delay, corrupt, replay, reorder at every phase, bot
   let n = 0;
 
   before(async () => {
-    [a, b] = [await bootedHost('A'), await bootedHost('B')];
-    policy = await migrationPolicyFromReferenceHost('hypervisor-1.0', a.host);
+    ({ a, b, policy } = await approvedPair());
   });
 
   for (const direction of ['source->destination', 'destination->source'] as const) {

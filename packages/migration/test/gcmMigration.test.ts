@@ -9,13 +9,12 @@ import {
   type VmKeyUse,
 } from '@vtpm/hypervisor';
 import {
-  MAX_BATCH_PAGES, MigrationAbortedError, RECORD, RECORD_HEADER_BYTES, RecordRejectedError, DirtyingWorkload, encodePageBatch, migrateVm,
-  migrationPolicyFromReferenceHost, pageBatchBodyBytes, pageBatchScratch, startHostDaemon,
+  MAX_BATCH_PAGES, MigrationAbortedError, RECORD, RECORD_HEADER_BYTES, RecordRejectedError, DirtyingWorkload, encodePageBatch, migrateVm, pageBatchBodyBytes, pageBatchScratch, startHostDaemon,
   type FrameTamper, type MigrationPolicy, type PeerRefusedError, type VmHost,
 } from '../src/index.js';
 import { Startup, TPM_SU } from '@vtpm/tpm';
 import { StagedMemory } from '../src/destination/stagedMemory.js';
-import { bootedHost, guestWrite, plaintextHash, sha, testManufacturerCa, type GuestOnHost } from './support/migrationHosts.js';
+import { approvedPair, guestWrite, plaintextHash, sha, testManufacturerCa, type GuestOnHost } from './support/migrationHosts.js';
 import { attemptMigration, expectStayedOnSource } from './support/migrationRun.js';
 import { startCapturingRelay, type CapturingRelay } from './support/tcpRelay.js';
 import { WireScanner } from './support/wireScanner.js';
@@ -107,8 +106,7 @@ describe('live migration of gcm (integrity-mode) VMs', function () {
   const psk = randomBytes(32);
 
   before(async () => {
-    [a, b] = [await bootedHost('A'), await bootedHost('B')];
-    policy = await migrationPolicyFromReferenceHost('hypervisor-1.0', a.host);
+    ({ a, b, policy } = await approvedPair());
   });
 
   /** A gcm VM on A with a shadowing workload (not yet writing), the pattern pages and the tenant secret written. */

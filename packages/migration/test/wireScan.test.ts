@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { LocalVmKeySource, PAGE_SIZE, deriveVmSubkey, VM_KEY_LABELS, type VmKeyUse } from '@vtpm/hypervisor';
-import { GcmRecordCodec, MigrationAbortedError, PlaintextRecordCodec, RECORD, RecordOpener, RecordRejectedError, RecordSealer, migrationPolicyFromReferenceHost, type MigrationPolicy, type MigrationRefusedError, type PeerRefusedError, type VmHost } from '../src/index.js';
-import { bootedHost, guestWrite, plaintextHash, startGuest, type GuestOnHost } from './support/migrationHosts.js';
+import { GcmRecordCodec, MigrationAbortedError, PlaintextRecordCodec, RECORD, RecordOpener, RecordRejectedError, RecordSealer, type MigrationPolicy, type MigrationRefusedError, type PeerRefusedError, type VmHost } from '../src/index.js';
+import { approvedPair, guestWrite, plaintextHash, startGuest, type GuestOnHost } from './support/migrationHosts.js';
 import { attemptMigration, expectStayedOnSource } from './support/migrationRun.js';
 import { startCapturingRelay, type CapturingRelay } from './support/tcpRelay.js';
 import { WireScanner } from './support/wireScanner.js';
@@ -24,8 +24,7 @@ describe('wire scan: neither the VM key nor guest plaintext crosses the wire', f
   const psk = randomBytes(32);
 
   before(async () => {
-    [a, b] = [await bootedHost('A'), await bootedHost('B')];
-    policy = await migrationPolicyFromReferenceHost('hypervisor-1.0', a.host);
+    ({ a, b, policy } = await approvedPair());
   });
 
   /** A guest holding the pattern pages and the tenant secret, with a workload that writes meanwhile. */

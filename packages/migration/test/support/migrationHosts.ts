@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Host, LocalVmKeySource, RunningVm, createVmRecord, exampleBootChain, type BootChain, type VmKeySource } from '@vtpm/hypervisor';
 import { ManufacturerCa } from '@vtpm/attest';
 import { Startup, TPM_SU } from '@vtpm/tpm';
-import { DirtyingWorkload, VmHost } from '../../src/index.js';
+import { DirtyingWorkload, VmHost, migrationPolicyFromReferenceHost, type MigrationPolicy } from '../../src/index.js';
 
 export const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -19,6 +19,12 @@ export async function bootedHost(name: string, chain: BootChain = exampleBootCha
   const host = await Host.create({ ca: await testManufacturerCa() });
   await host.boot(chain);
   return new VmHost(host, name);
+}
+
+/** Hosts A and B booted through the approved chain, and A's measured-boot PCRs as the VMs' migration policy. */
+export async function approvedPair(): Promise<{ a: VmHost; b: VmHost; policy: MigrationPolicy }> {
+  const [a, b] = [await bootedHost('A'), await bootedHost('B')];
+  return { a, b, policy: await migrationPolicyFromReferenceHost('hypervisor-1.0', a.host) };
 }
 
 /** A host booted with a kernel the policy does not know: attestation must name PCR 9. */
