@@ -13,7 +13,9 @@ export class ConnectionLostError extends Error {
  * cut cable into an abort rather than a hang.
  */
 export class FramedSocket {
-  private buffered: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet framed, as the chunks they came in (joined once per frame, not per chunk). */
+  private chunks: Buffer[] = [];
+  private pending = 0;
   private readonly frames: Buffer[] = [];
   private waiter?: { resolve: (f: Buffer) => void; reject: (e: Error) => void };
   private failure?: Error;
@@ -57,18 +59,34 @@ export class FramedSocket {
   }
 
   private onData(chunk: Buffer): void {
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
-    while (this.buffered.length >= 4) {
-      const length = this.buffered.readUInt32BE(0);
+    this.chunks.push(chunk);
+    this.pending += chunk.length;
+    while (this.pending >= 4) {
+      const length = this.take(4, false).readUInt32BE(0);
       if (length > MAX_FRAME_BYTES) return this.fail(new ConnectionLostError(`peer sent a ${length}-byte frame (limit ${MAX_FRAME_BYTES})`), true);
-      if (this.buffered.length < 4 + length) return;
-      const frame = Buffer.from(this.buffered.subarray(4, 4 + length));
-      this.buffered = this.buffered.subarray(4 + length);
+      if (this.pending < 4 + length) return;
+      const frame = this.take(4 + length, true).subarray(4);
       const w = this.waiter;
       this.waiter = undefined;
       if (w) w.resolve(frame);
       else this.frames.push(frame);
     }
+  }
+
+  /** The first `n` pending bytes (one copy only when they span chunks), consumed or left in place. */
+  private take(n: number, consume: boolean): Buffer {
+    let first = this.chunks[0]!;
+    if (first.length < n) {
+      let count = 0;
+      for (let covered = 0; covered < n; count++) covered += this.chunks[count]!.length;
+      first = Buffer.concat(this.chunks.slice(0, count));
+      this.chunks.splice(0, count, first);
+    }
+    if (!consume) return first.subarray(0, n);
+    this.pending -= n;
+    if (first.length === n) this.chunks.shift();
+    else this.chunks[0] = first.subarray(n);
+    return first.subarray(0, n);
   }
 
   private fail(error: Error, destroy = false): void {
