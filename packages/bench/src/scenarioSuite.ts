@@ -1,6 +1,8 @@
 import { InProcessTransport } from '@vtpm/tpm';
+import type { MssimServer } from '@vtpm/server';
 import { measureInterleaved, type Cell, type MedianRate } from './interleavedRounds.js';
 import type { Scenario } from './scenario.js';
+import { startNoopServer } from './noopTpm.js';
 import { scenarioRate, socketScenarioRate } from './scenarioRate.js';
 import type { Targets } from './targets.js';
 import type { Budget } from './timing.js';
@@ -16,15 +18,21 @@ export interface ScenarioResult {
   vtpmSocket?: MedianRate;
   /** The same scenario over InProcessTransport (tpm.execute, no socket): what the TPM itself costs. */
   vtpmInProcess?: MedianRate;
+  /**
+   * vtpm's in-process mssim server around a NoopTpm (answers replayed, no TPM work): the most the
+   * vtpm socket column can reach here. Only when vtpm's server runs in this process.
+   */
+  vtpmNoop?: MedianRate;
   /** Why the row has no numbers. */
   error?: string;
 }
 
-type ScenarioColumn = 'swtpm' | 'vtpmSocket' | 'vtpmInProcess';
+type ScenarioColumn = 'swtpm' | 'vtpmSocket' | 'vtpmInProcess' | 'vtpmNoop';
 
 /**
- * Each scenario, one row at a time, rounds interleaved across swtpm, vtpm's socket and vtpm
- * in-process. A scenario that fails on one target leaves its row without numbers and says why.
+ * Each scenario, one row at a time, rounds interleaved across swtpm, vtpm's socket, vtpm
+ * in-process and (vtpm's server in this process) the same server with a no-op TPM. A scenario that
+ * fails on one target leaves its row without numbers and says why.
  */
 export async function runScenarioSuite(
   scenarios: readonly Scenario[],
@@ -44,10 +52,19 @@ export async function runScenarioSuite(
       { column: 'vtpmInProcess', measure: () => scenarioRate(inProcess, s, budget) },
     ];
     if (swtpm) cells.unshift({ column: 'swtpm', measure: () => socketScenarioRate(host, swtpm.port, s, budget) });
+    let noop: MssimServer | undefined;
     try {
+      // A no-op TPM needs answers a client accepts without checking session HMACs: pre-marshalled rows only.
+      if (mssim.pid === undefined && !s.clientBuilt) {
+        noop = await startNoopServer(host, s);
+        const port = noop.port;
+        cells.push({ column: 'vtpmNoop', measure: () => socketScenarioRate(host, port, s, budget) });
+      }
       Object.assign(row, await measureInterleaved(cells, rounds));
     } catch (e) {
       row.error = (e as Error).message;
+    } finally {
+      await noop?.close();
     }
     results.push(row);
   }

@@ -4,6 +4,7 @@ import { TPM_RC } from './constants/rc.js';
 import { TPM_SU } from './constants/types.js';
 import { TpmError, fail } from './errors.js';
 import { RandomSource } from './crypto/randomSource.js';
+import { LATEST_RSA_PRIME_SEARCH, isRsaPrimeSearch, type RsaPrimeSearch } from './crypto/rsaPrimeSearch.js';
 import { PcrBanks } from './pcr/pcrBanks.js';
 import { SessionTable } from './sessions/sessionTable.js';
 import { ObjectTable, type TransientObject } from './objects/objectTable.js';
@@ -34,6 +35,12 @@ export interface TpmOptions {
    * `--flags not-need-init`. Default true; the mssim transport powers it through its platform port.
    */
   initialized?: boolean;
+  /**
+   * The RSA prime search of seed-derived keys (crypto/rsaPrimeSearch.ts) of a newly manufactured
+   * TPM; default the latest (2). Tests and tools that need the keys a fixed seed gave with the
+   * first method pass 1. A restored TPM ignores this: it keeps the method of its permanent blob.
+   */
+  rsaPrimeSearch?: RsaPrimeSearch;
 }
 
 /** What Shutdown(STATE) preserved for a later TPM Resume or TPM Restart (the reference writes it to NV). */
@@ -120,11 +127,22 @@ export class Tpm {
    */
   permanentStateVersion = 0;
 
+  /**
+   * How RSA primes of seed-derived keys are searched: set when the TPM is manufactured
+   * (`TpmOptions.rsaPrimeSearch`, default the latest) and kept for its whole life, across save
+   * and restore, TPM2_Clear, ChangeEPS and ChangePPS, so that its primaries (an EK and its
+   * certificate) stay the same keys. A restored version-1 state has method 1.
+   */
+  readonly rsaPrimeSearch: RsaPrimeSearch;
+
   constructor(readonly options: TpmOptions = {}) {
     this.random = new RandomSource(options.seed);
     this.clock = new TpmClock(options.now);
     this.initPending = options.initialized ?? true;
     this.hierarchies = new Hierarchies(this.random);
+    const search = options.rsaPrimeSearch ?? LATEST_RSA_PRIME_SEARCH;
+    if (!isRsaPrimeSearch(search)) throw new RangeError(`unknown RSA prime search method ${String(search)}`);
+    this.rsaPrimeSearch = search;
   }
 
   /** The permanent and volatile state blobs (docs/state.md). */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { STATE_FORMAT_VERSION, StateFormatError, Tpm, restoreTpm } from '../src/index.js';
+import { OLDEST_STATE_FORMAT_VERSION, STATE_FORMAT_VERSION, StateFormatError, Tpm, restoreTpm } from '../src/index.js';
 import { permanentFormat } from '../src/state/serialization/permanentFormat.js';
 import { volatileFormat } from '../src/state/serialization/volatileFormat.js';
 import { startTpm } from './kit/startedTpm.js';
@@ -63,7 +63,7 @@ describe('state blobs: malformed blobs are refused with StateFormatError', () =>
     expect(formatError({ permanent, volatile: permanent })).to.match(/it is a permanent state blob/);
     const v2 = Buffer.from(permanent);
     v2.writeUInt16BE(STATE_FORMAT_VERSION + 1, 4);
-    expect(formatError({ permanent: v2 })).to.match(new RegExp(`version ${STATE_FORMAT_VERSION + 1} is not supported \\(this build reads version ${STATE_FORMAT_VERSION}\\)`));
+    expect(formatError({ permanent: v2 })).to.match(new RegExp(`version ${STATE_FORMAT_VERSION + 1} is not supported \\(this build reads versions ${OLDEST_STATE_FORMAT_VERSION} to ${STATE_FORMAT_VERSION}\\)`));
     expect(formatError({ permanent: Buffer.concat([permanent, Buffer.alloc(3)]) })).to.match(/has 3 octets after its end/);
     const swapped = Buffer.from(permanent);
     swapped.writeUInt16BE(7, 10); // the first section's id

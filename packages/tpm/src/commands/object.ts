@@ -47,8 +47,8 @@ function checkAuthSize(nameAlg: number, auth: Buffer, param: number): void {
 function derivePrimary(tpm: Tpm, hierarchy: number, template: TpmtPublic, create: SensitiveCreate): NewObject {
   const seed = tpm.hierarchies.seed(hierarchy);
   const templateName = objectName(template);
-  const key = [seed.toString('hex'), templateName.toString('hex'), create.userAuth.toString('hex'), create.data.toString('hex')].join(':');
-  return primaries.get(key, () => generateObject(template, create, new KdfStream(template.nameAlg, seed, 'Primary Object Creation', templateName), true, 1, 2));
+  const key = [tpm.rsaPrimeSearch, seed.toString('hex'), templateName.toString('hex'), create.userAuth.toString('hex'), create.data.toString('hex')].join(':');
+  return primaries.get(key, () => generateObject(template, create, new KdfStream(template.nameAlg, seed, 'Primary Object Creation', templateName), tpm.rsaPrimeSearch, 1, 2));
 }
 
 function loadPrimary(tpm: Tpm, hierarchy: number, template: TpmtPublic, create: SensitiveCreate): { handle: number; key: TpmKey } {
@@ -65,7 +65,7 @@ function createUnder(tpm: Tpm, parent: TpmKey, template: TpmtPublic, create: Sen
   validatePublic(template, parent, 2);
   checkAuthSize(template.nameAlg, create.userAuth, 1);
   // With a fixed seed even RSA primes come from the (seeded) RNG, so a whole test run is reproducible.
-  const obj = generateObject(template, create, tpm.random, tpm.options.seed !== undefined, 1, 2);
+  const obj = generateObject(template, create, tpm.random, tpm.options.seed !== undefined ? tpm.rsaPrimeSearch : null, 1, 2);
   const name = objectName(obj.pub);
   return { obj, name, outPrivate: wrapSensitive(parent.storage, name, obj.sensitive) };
 }

@@ -1,5 +1,5 @@
 import { toBigInt, toBytes, modInverse } from './bigints.js';
-import { ecdhWithScalar } from './eccKeys.js';
+import { ecdhForKey, ecdhWithScalar } from './eccKeys.js';
 import type { EccCurve } from './eccCurves.js';
 import type { EccPoint } from '../structures/public.js';
 
@@ -40,7 +40,7 @@ function uncompressed(curve: EccCurve, p: EccPoint): Buffer | null {
  * and P on these prime-order curves.
  */
 export function eccSharedX(curve: EccCurve, p: EccPoint, d: Buffer | bigint): Buffer | null {
-  const ecdh = ecdhWithScalar(curve, d);
+  const ecdh = typeof d === 'bigint' ? ecdhWithScalar(curve, d) : ecdhForKey(curve, d);
   const encoded = uncompressed(curve, p);
   if (!encoded) return null;
   try {

@@ -1,7 +1,10 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { gcd, modInverse, toBigInt, toBytes, toMinimalBytes } from './bigints.js';
 import type { ByteSource } from './kdfStream.js';
+import { bigArithmetic, hasOddFactorBelow, type BigArithmetic } from './bigArithmetic.js';
 import { isProbablePrime } from './millerRabin.js';
+import type { RsaPrimeSearch } from './rsaPrimeSearch.js';
+import { sievedPrimeFrom } from './sievedPrimes.js';
 
 /** The TPM's default public exponent (Part 2: exponent 0 in TPMS_RSA_PARMS means 2^16 + 1). */
 export const DEFAULT_RSA_EXPONENT = 65537;
@@ -14,66 +17,48 @@ export interface RsaKeyMaterial {
   e: number;
 }
 
-/** Trial division bound: odd primes below it are sieved out in JS before OpenSSL sees a candidate. */
-const SIEVE_LIMIT = 4096;
+/** Method 1 divides each candidate by the odd primes below this before Miller-Rabin. */
+const TRIAL_DIVISION_BOUND = 4096;
 
-/**
- * The odd primes below SIEVE_LIMIT in groups whose products stay below 2^52: one BigInt remainder
- * per group, then exact Number remainders for each prime of the group.
- */
-const SIEVE_GROUPS: readonly { product: bigint; primes: readonly number[] }[] = (() => {
-  const composite = new Uint8Array(SIEVE_LIMIT);
-  const groups: { product: bigint; primes: number[] }[] = [];
-  let primes: number[] = [];
-  let product = 1;
-  for (let p = 3; p < SIEVE_LIMIT; p += 2) {
-    if (composite[p]) continue;
-    for (let m = p * p; m < SIEVE_LIMIT; m += 2 * p) composite[m] = 1;
-    if (product * p >= 2 ** 52) {
-      groups.push({ product: BigInt(product), primes });
-      primes = [];
-      product = 1;
-    }
-    primes.push(p);
-    product *= p;
-  }
-  groups.push({ product: BigInt(product), primes });
-  return groups;
-})();
-
-/** True when an odd c above SIEVE_LIMIT has an odd prime factor below it (so c is composite). */
+/** True when an odd c above TRIAL_DIVISION_BOUND has an odd prime factor below it (so c is composite). */
 export function hasSmallFactor(c: bigint): boolean {
-  for (const { product, primes } of SIEVE_GROUPS) {
-    const r = Number(c % product); // < 2^52: exact in a double
-    for (const p of primes) if (r % p === 0) return true;
-  }
-  return false;
+  return hasOddFactorBelow(c, TRIAL_DIVISION_BOUND);
 }
 
 /**
- * A prime of `bits` bits drawn from a deterministic source: candidates with the two top bits set
- * (so p*q has exactly 2*bits bits) and odd, passing Miller-Rabin (isProbablePrime), and coprime with e.
- * Trial division by small primes only skips composites (Miller-Rabin would refuse them too, at
- * ~0.2 ms each), so the candidates drawn and the prime accepted are the same with or without it.
+ * RSA prime search method 1: a prime of `bits` bits drawn from a deterministic source: candidates
+ * with the two top bits set (so p*q has exactly 2*bits bits) and odd, passing Miller-Rabin
+ * (isProbablePrime), and coprime with e. Trial division by small primes only skips composites
+ * (Miller-Rabin would refuse them too, at ~0.2 ms each), so the candidates drawn and the prime
+ * accepted are the same with or without it.
  */
-function primeFrom(source: ByteSource, bits: number, e: bigint): bigint {
+function candidatePrimeFrom(source: ByteSource, bits: number, e: bigint, arithmetic: BigArithmetic): bigint {
   for (;;) {
     const c = source.bytes(bits / 8);
     c[0]! |= 0xc0;
     c[c.length - 1]! |= 1;
     const candidate = toBigInt(c);
-    if (candidate > SIEVE_LIMIT && hasSmallFactor(candidate)) continue;
-    if (isProbablePrime(candidate) && gcd(e, candidate - 1n) === 1n) return candidate;
+    if (candidate > TRIAL_DIVISION_BOUND && hasSmallFactor(candidate)) continue;
+    if (isProbablePrime(candidate, arithmetic) && gcd(e, candidate - 1n) === 1n) return candidate;
   }
 }
 
-/** RSA key material from a deterministic source (primary objects: same seed and template, same key). */
-export function rsaKeyFromSource(source: ByteSource, keyBits: number, exponent: number): RsaKeyMaterial {
+/** FIPS 186-5 A.1.3: |p - q| > 2^(nlen/2 - 100), so the modulus cannot be factored from its square root. */
+const closeTogether = (p: bigint, q: bigint, bits: number) => (p > q ? p - q : q - p) <= 1n << BigInt(bits - 100);
+
+/**
+ * RSA key material from a deterministic source (primary objects: same seed and template, same key),
+ * with the TPM's prime search method (crypto/rsaPrimeSearch.ts): p, then q from where p's search
+ * left the source (method 1 redraws q only when equal to p; method 2 also when closer than FIPS 186-5 allows).
+ */
+export function rsaKeyFromSource(source: ByteSource, keyBits: number, exponent: number, search: RsaPrimeSearch, arithmetic: BigArithmetic = bigArithmetic()): RsaKeyMaterial {
   const e = BigInt(exponent || DEFAULT_RSA_EXPONENT);
-  const p = primeFrom(source, keyBits / 2, e);
+  const bits = keyBits / 2;
+  const primeFrom = search === 1 ? candidatePrimeFrom : sievedPrimeFrom;
+  const p = primeFrom(source, bits, e, arithmetic);
   let q: bigint;
-  do q = primeFrom(source, keyBits / 2, e);
-  while (q === p);
+  do q = primeFrom(source, bits, e, arithmetic);
+  while (search === 1 ? q === p : closeTogether(p, q, bits));
   return { n: toBytes(p * q, keyBits / 8), p: toBytes(p, keyBits / 16), e: Number(e) };
 }
 

@@ -63,11 +63,16 @@ export function capturePermanent(tpm: Tpm): PermanentState {
       return { handle, object };
     }),
     stateSave: startup.savedState,
+    keyDerivation: { rsaPrimeSearch: tpm.rsaPrimeSearch },
   };
 }
 
-/** Puts permanent state into a freshly constructed TPM (volatile state is applied after it). */
+/**
+ * Puts permanent state into a freshly constructed TPM (volatile state is applied after it). The
+ * TPM must have been constructed with the blob's key derivation (`rsaPrimeSearch` never changes).
+ */
 export function applyPermanent(tpm: Tpm, p: PermanentState): void {
+  if (tpm.rsaPrimeSearch !== p.keyDerivation.rsaPrimeSearch) throw new Error(`RSA prime search ${tpm.rsaPrimeSearch} of the TPM, ${p.keyDerivation.rsaPrimeSearch} in the blob`);
   const { lifecycle, hierarchies: hs, dictionaryAttack: d } = p;
   tpm.tpmEstablished = lifecycle.tpmEstablished;
   tpm.permanentStateVersion = lifecycle.permanentStateVersion;

@@ -1,18 +1,19 @@
 import { Tpm, type TpmOptions } from '../tpm.js';
 import { applyPermanent, capturePermanent } from './permanentState.js';
-import { STATE_FORMAT_VERSION } from './serialization/formatIds.js';
+import { OLDEST_STATE_FORMAT_VERSION, STATE_FORMAT_VERSION } from './serialization/formatIds.js';
 import { permanentFormat } from './serialization/permanentFormat.js';
 import { volatileFormat } from './serialization/volatileFormat.js';
 import { StateFormatError } from './stateFormatError.js';
 import { applyPowerCycle, applyVolatile, captureVolatile } from './volatileState.js';
 
-export { STATE_FORMAT_VERSION, StateFormatError };
+export { OLDEST_STATE_FORMAT_VERSION, STATE_FORMAT_VERSION, StateFormatError };
 
 /**
  * Permanent state (docs/state.md): what survives a power cycle. Seeds, proofs, hierarchy
  * authValues/policies, disableClear, NV indices, persistent objects, dictionary-attack state, Clock,
- * PCR allocation, command audit settings, the RNG, the counters, the orderly marker and the
- * Shutdown(STATE) image. Same state, same bytes.
+ * PCR allocation, command audit settings, the RNG, the counters, the orderly marker, the
+ * Shutdown(STATE) image and the RSA prime search (`rsaPrimeSearch`). Always the current format
+ * version. Same state, same bytes.
  */
 export function savePermanentState(tpm: Tpm): Buffer {
   return permanentFormat.write(capturePermanent(tpm));
@@ -28,9 +29,11 @@ export function saveVolatileState(tpm: Tpm): Buffer {
 }
 
 /**
- * Builds a TPM from blobs. Without `volatile` the TPM is powered and needs Startup, as after a
- * power cycle. Throws StateFormatError on any malformed or mismatched blob, never returning a
- * half-restored TPM. The RNG continues as saved (a `seed` option does not override it).
+ * Builds a TPM from blobs of any version from OLDEST_STATE_FORMAT_VERSION to STATE_FORMAT_VERSION
+ * (saving it again writes the current version). Without `volatile` the TPM is powered and needs
+ * Startup, as after a power cycle. Throws StateFormatError on any malformed or mismatched blob,
+ * never returning a half-restored TPM. The RNG continues as saved (a `seed` option does not
+ * override it); `rsaPrimeSearch` is the permanent blob's (an `rsaPrimeSearch` option is ignored).
  */
 export function restoreTpm(blobs: { permanent: Buffer; volatile?: Buffer | null }, options: TpmOptions = {}): Tpm {
   const permanent = permanentFormat.read(blobs.permanent);
@@ -42,7 +45,8 @@ export function restoreTpm(blobs: { permanent: Buffer; volatile?: Buffer | null 
     );
   }
   try {
-    const tpm = new Tpm({ ...options, initialized: true });
+    // the key derivation is the blob's, whatever the options say (a version-1 blob's is method 1)
+    const tpm = new Tpm({ ...options, initialized: true, rsaPrimeSearch: permanent.keyDerivation.rsaPrimeSearch });
     applyPermanent(tpm, permanent);
     if (volatile) applyVolatile(tpm, volatile);
     else applyPowerCycle(tpm);

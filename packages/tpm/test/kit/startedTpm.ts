@@ -1,4 +1,4 @@
-import { InProcessTransport, Startup, Tpm, TpmClient, TPM_SU, type ClientAuth } from '../../src/index.js';
+import { InProcessTransport, Startup, Tpm, TpmClient, TPM_SU, type ClientAuth, type TpmOptions } from '../../src/index.js';
 
 /** An in-process TPM and a client for it, after Startup(CLEAR): where most unit tests begin. */
 export interface StartedTpm {
@@ -12,8 +12,8 @@ export interface ClockedTpm extends StartedTpm {
 }
 
 /** `seed` fixes the TPM's seeds (the same keys every run); without one they are random. */
-export async function startTpm(seed?: string | Buffer): Promise<StartedTpm> {
-  return startUp(new Tpm({ seed: asBuffer(seed) }));
+export async function startTpm(seed?: string | Buffer, options: Omit<TpmOptions, 'seed'> = {}): Promise<StartedTpm> {
+  return startUp(new Tpm({ ...options, seed: asBuffer(seed) }));
 }
 
 export async function startClockedTpm(seed: string | Buffer | undefined, startMs: number): Promise<ClockedTpm> {

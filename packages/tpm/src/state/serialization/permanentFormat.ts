@@ -1,10 +1,11 @@
-import { fixedBytes, struct, u32, u64, yesNo } from '../../codec/codec.js';
+import { fixedBytes, struct, u8, u32, u64, yesNo } from '../../codec/codec.js';
 import { TPM_RC } from '../../constants/rc.js';
 import { fail } from '../../errors.js';
+import { isRsaPrimeSearch, type RsaPrimeSearch } from '../../crypto/rsaPrimeSearch.js';
 import { TPM_CLOCK_ADJUST } from '../../spec/clock.js';
 import { TPM2B_AUTH, TPM_SU_CODEC } from '../../structures/basic.js';
-import { blobFormat } from './blobFormat.js';
-import { PERMANENT_MAGIC, STATE_FORMAT_VERSION, VOLATILE_MAGIC } from './formatIds.js';
+import { addedIn, blobFormat } from './blobFormat.js';
+import { PERMANENT_MAGIC, STATE_FORMAT_VERSIONS, VOLATILE_MAGIC } from './formatIds.js';
 import { NV_INDICES } from './nvCodec.js';
 import { PERSISTENT_OBJECTS } from './objectCodec.js';
 import { PCR_ALLOCATION, PCR_BANKS } from './pcrCodec.js';
@@ -13,6 +14,14 @@ import { HASH_ALG, SEED, ascending, converted, optional } from './stateCodecs.js
 
 /** A JS number counter kept as a UINT64 (safe integers only). */
 export const COUNTER64 = converted('counter', u64, (v) => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : fail(TPM_RC.VALUE, 'counter beyond 2^53')), (v) => BigInt(v));
+
+/** The RSA prime search method of seed-derived keys (crypto/rsaPrimeSearch.ts): u8 1 or 2. */
+export const RSA_PRIME_SEARCH = converted<number, RsaPrimeSearch>(
+  'rsaPrimeSearch',
+  u8,
+  (v) => (isRsaPrimeSearch(v) ? v : fail(TPM_RC.VALUE, `unknown RSA prime search method ${v}`)),
+  (v) => v,
+);
 
 /** The sections of the permanent state blob, in order (docs/state.md describes each field). */
 export const PERMANENT_SECTIONS = {
@@ -56,6 +65,8 @@ export const PERMANENT_SECTIONS = {
   nv: struct('NV', { deletedCounterMax: u64, indices: NV_INDICES }),
   persistent: PERSISTENT_OBJECTS,
   stateSave: optional('stateSave', struct('STATE_SAVE', { pcrs: PCR_BANKS, resetData: RESET_DATA })),
+  /** Version 2: how keys are derived from the seeds. A version-1 TPM searched RSA primes with method 1. */
+  keyDerivation: addedIn(2, struct('KEY_DERIVATION', { rsaPrimeSearch: RSA_PRIME_SEARCH }), { rsaPrimeSearch: 1 as RsaPrimeSearch }),
 };
 
-export const permanentFormat = blobFormat('permanent', PERMANENT_MAGIC, STATE_FORMAT_VERSION, PERMANENT_SECTIONS, [{ kind: 'volatile', magic: VOLATILE_MAGIC }]);
+export const permanentFormat = blobFormat('permanent', PERMANENT_MAGIC, STATE_FORMAT_VERSIONS, PERMANENT_SECTIONS, [{ kind: 'volatile', magic: VOLATILE_MAGIC }]);
