@@ -58,6 +58,11 @@ const derived = (seed: Buffer, keyBits: number, arithmetic: BigArithmetic, expon
 describe('RSA prime search method 2 (sieved window)', function () {
   this.timeout(120000);
 
+  it('the native addon is built (required under CI, where both backends must be compared)', function () {
+    if (!native && !process.env.CI) this.skip();
+    expect(native, 'packages/tpm/native/build/bignum.node (node packages/tpm/native/build.mjs)').to.not.equal(undefined);
+  });
+
   it('sieveOddWindow strikes out exactly the numbers with an odd prime factor below the bound (both backends)', () => {
     for (const [bits, bound, window] of [[1024, SIEVE_BOUND, 512], [1536, 4096, 300], [512, 3, 50], [64, 1000, 2000], [2048, 65521, 64]] as const) {
       const start = randomOdd(bits);

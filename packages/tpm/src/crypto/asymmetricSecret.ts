@@ -7,8 +7,7 @@ import { fail } from '../errors.js';
 import { TPMS_ECC_POINT, type EccPoint, type TpmtPublic } from '../structures/public.js';
 import { toBigInt, toBytes } from './bigints.js';
 import { eccCurve } from './eccCurves.js';
-import { eccPublicPoint } from './eccKeys.js';
-import { eccSharedX } from './ecdh.js';
+import { eccEphemeralExchange, eccSharedX } from './ecdh.js';
 import { digestSize, hashAlgorithm } from './hashAlgorithms.js';
 import { kdfe } from './kdfe.js';
 import { rsaPrivateKeyObject, rsaPublicKeyObject } from './rsaKeys.js';
@@ -83,8 +82,7 @@ export function secretEncrypt(pub: TpmtPublic, label: string, random: (n: number
   if (pub.type === TPM_ALG.ECC) {
     const curve = eccCurve(pub.parameters.curveID);
     const d = toBytes((toBigInt(random(curve.size + 8)) % (curve.order - 1n)) + 1n, curve.size);
-    const ephemeral = eccPublicPoint(curve, d);
-    const z = ecdhZ(curve.id, pub.unique as EccPoint, d);
+    const { q: ephemeral, z } = eccEphemeralExchange(curve, pub.unique as EccPoint, d) ?? fail(TPM_RC.ECC_POINT, 'point is not on the curve');
     const seed = kdfe(pub.nameAlg, z, label, ephemeral.x, (pub.unique as EccPoint).x, digestSize(pub.nameAlg) * 8);
     return { seed, encrypted: marshal(TPMS_ECC_POINT, ephemeral) };
   }

@@ -1,3 +1,4 @@
+import type { ECDH } from 'node:crypto';
 import { toBigInt, toBytes, modInverse } from './bigints.js';
 import { ecdhForKey, ecdhWithScalar } from './eccKeys.js';
 import type { EccCurve } from './eccCurves.js';
@@ -40,7 +41,22 @@ function uncompressed(curve: EccCurve, p: EccPoint): Buffer | null {
  * and P on these prime-order curves.
  */
 export function eccSharedX(curve: EccCurve, p: EccPoint, d: Buffer | bigint): Buffer | null {
-  const ecdh = typeof d === 'bigint' ? ecdhWithScalar(curve, d) : ecdhForKey(curve, d);
+  return sharedX(typeof d === 'bigint' ? ecdhWithScalar(curve, d) : ecdhForKey(curve, d), curve, p);
+}
+
+/**
+ * An ephemeral key exchange with P (the caller's side of a salted session, KDFe secret sharing):
+ * Q = [d]G and Z = x([d]P) from one ECDH object, so [d]G is computed once. Null when P is not a
+ * point of the curve.
+ */
+export function eccEphemeralExchange(curve: EccCurve, p: EccPoint, d: Buffer): { q: EccPoint; z: Buffer } | null {
+  const ecdh = ecdhWithScalar(curve, d);
+  const encoded = ecdh.getPublicKey(); // 04 || x || y
+  const z = sharedX(ecdh, curve, p);
+  return z && { q: { x: encoded.subarray(1, 1 + curve.size), y: encoded.subarray(1 + curve.size) }, z };
+}
+
+function sharedX(ecdh: ECDH, curve: EccCurve, p: EccPoint): Buffer | null {
   const encoded = uncompressed(curve, p);
   if (!encoded) return null;
   try {
