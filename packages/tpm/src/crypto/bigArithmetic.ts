@@ -1,6 +1,6 @@
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { modPow, toBigInt, toBytes, toMinimalBytes } from './bigints.js';
+import { nativeAddon, type NativeAddon } from './nativeAddon.js';
 
 export interface ModExpArgs {
   base: bigint;
@@ -102,21 +102,12 @@ export const javascriptArithmetic: BigArithmetic = {
 
 // ---- native ----
 
-interface BignumAddon {
-  sieveOddWindow(start: Buffer, marks: Uint8Array, bound: number): void;
-  modExp(b: Buffer, e: Buffer, m: Buffer, out: Buffer): void;
-  modExpPair(b1: Buffer, e1: Buffer, m1: Buffer, out1: Buffer, b2: Buffer, e2: Buffer, m2: Buffer, out2: Buffer): void;
-}
-
-/** native/build/bignum.node, built by `node packages/tpm/native/build.mjs` (npm install runs it). */
-const ADDON_PATH = new URL('../../../native/build/bignum.node', import.meta.url).pathname;
-
 function operands({ base, exponent, modulus }: ModExpArgs): [Buffer, Buffer, Buffer, Buffer] {
   const m = toMinimalBytes(modulus);
   return [toMinimalBytes(base), toMinimalBytes(exponent), m, Buffer.alloc(m.length)];
 }
 
-function nativeFrom(addon: BignumAddon): BigArithmetic {
+function nativeFrom(addon: NativeAddon): BigArithmetic {
   return {
     name: 'native',
     modExp(args) {
@@ -139,18 +130,12 @@ function nativeFrom(addon: BignumAddon): BigArithmetic {
   };
 }
 
-let native: BigArithmetic | null | undefined;
+let native: BigArithmetic | undefined;
 
 /** The addon's arithmetic, or undefined when it was not built (no compiler or Node headers at install). */
 export function nativeArithmetic(): BigArithmetic | undefined {
-  if (native === undefined) {
-    try {
-      native = nativeFrom(createRequire(import.meta.url)(ADDON_PATH) as BignumAddon);
-    } catch {
-      native = null;
-    }
-  }
-  return native ?? undefined;
+  const addon = nativeAddon();
+  return addon && (native ??= nativeFrom(addon));
 }
 
 /** The fastest arithmetic available: the addon if built, else JavaScript. */

@@ -1,6 +1,7 @@
 import type { ECDH } from 'node:crypto';
 import { toBigInt, toBytes, modInverse } from './bigints.js';
-import { ecdhForKey, ecdhWithScalar } from './eccKeys.js';
+import { ecdhForKey, ecdhWithScalar, eccPublicPoint } from './eccKeys.js';
+import { nativeEcMultiply, uncompressedPoint } from './nativeEcc.js';
 import type { EccCurve } from './eccCurves.js';
 import type { EccPoint } from '../structures/public.js';
 
@@ -18,30 +19,21 @@ export function pointOnCurve(curve: EccCurve, p: EccPoint): boolean {
 }
 
 /**
- * The uncompressed encoding 04 || x || y of a point whose coordinates, read as numbers, fit the
- * curve size (leading zero octets do not matter); null when one does not fit.
- */
-function uncompressed(curve: EccCurve, p: EccPoint): Buffer | null {
-  const out = Buffer.alloc(1 + 2 * curve.size);
-  out[0] = 0x04;
-  for (const [c, at] of [[p.x, 1], [p.y, 1 + curve.size]] as const) {
-    let start = 0;
-    while (start < c.length && c[start] === 0) start++;
-    const digits = c.length - start;
-    if (digits > curve.size) return null;
-    c.copy(out, at + curve.size - digits, start);
-  }
-  return out;
-}
-
-/**
  * The x coordinate of [d]P at the curve size (ECDH's Z), computed by OpenSSL; d in [1, n-1]
  * (RangeError otherwise). Null when P is not a point of the curve (OpenSSL checks: coordinates
  * below p, on the curve), the caller's TPM_RC_ECC_POINT. [d]P is never the identity for such d
  * and P on these prime-order curves.
  */
 export function eccSharedX(curve: EccCurve, p: EccPoint, d: Buffer | bigint): Buffer | null {
+  const native = nativeEcMultiply(curve, checkedScalar(curve, d), p);
+  if (native !== undefined) return native && native.x;
   return sharedX(typeof d === 'bigint' ? ecdhWithScalar(curve, d) : ecdhForKey(curve, d), curve, p);
+}
+
+function checkedScalar(curve: EccCurve, d: Buffer | bigint): bigint {
+  const k = typeof d === 'bigint' ? d : toBigInt(d);
+  if (k <= 0n || k >= curve.order) throw new RangeError('invalid scalar: out of range');
+  return k;
 }
 
 /**
@@ -50,6 +42,8 @@ export function eccSharedX(curve: EccCurve, p: EccPoint, d: Buffer | bigint): Bu
  * point of the curve.
  */
 export function eccEphemeralExchange(curve: EccCurve, p: EccPoint, d: Buffer): { q: EccPoint; z: Buffer } | null {
+  const native = nativeEcMultiply(curve, checkedScalar(curve, d), p);
+  if (native !== undefined) return native && { q: eccPublicPoint(curve, d), z: native.x };
   const ecdh = ecdhWithScalar(curve, d);
   const encoded = ecdh.getPublicKey(); // 04 || x || y
   const z = sharedX(ecdh, curve, p);
@@ -57,7 +51,7 @@ export function eccEphemeralExchange(curve: EccCurve, p: EccPoint, d: Buffer): {
 }
 
 function sharedX(ecdh: ECDH, curve: EccCurve, p: EccPoint): Buffer | null {
-  const encoded = uncompressed(curve, p);
+  const encoded = uncompressedPoint(curve, p);
   if (!encoded) return null;
   try {
     return ecdh.computeSecret(encoded);
@@ -106,6 +100,11 @@ function recoverY(curve: EccCurve, P: EccPoint, k: bigint, xZ: bigint): bigint {
 export function eccMultiply(curve: EccCurve, p: EccPoint, d: Buffer): EccPoint | null {
   const k = toBigInt(d) % curve.order;
   if (k === 0n) return null;
+  const native = nativeEcMultiply(curve, k, p);
+  if (native !== undefined) {
+    if (!native) throw new RangeError('point not on the curve'); // the caller checked with pointOnCurve
+    return native;
+  }
   if (!XONLY_FULL_MULTIPLY.has(curve.id)) {
     const r = curve.noble.Point.fromAffine({ x: toBigInt(p.x), y: toBigInt(p.y) }).multiply(k);
     if (r.is0()) return null;
