@@ -1,8 +1,14 @@
 import { expect } from 'chai';
 import { compareWithExpectedPcrs, eventLogReport, eventTypeName, hashAlgorithmName, parseEventLog, replayEventLog, serializeEventLog, startupLocality } from '../src/index.js';
+import { nativeReplay, pcrReplayAddon } from '../src/eventlog/nativeReplay.js';
 import { EVENTLOG_DIR, EXPECTED, LOG_NAMES, readLog, tpm2EventlogPcrs } from './eventLogFixtures.js';
 
 describe('event logs: real firmware logs (test/data/eventlogs) parse and replay to expected.json', () => {
+  it('the native replay addon is built (required under CI, where both replays are compared)', function () {
+    if (!pcrReplayAddon() && !process.env.CI) return this.skip();
+    expect(pcrReplayAddon(), 'packages/attest/native/build/pcrReplay.node').to.not.equal(undefined);
+  });
+
   for (const name of LOG_NAMES) {
     const expected = EXPECTED[name]!;
     describe(name, () => {
@@ -23,9 +29,17 @@ describe('event logs: real firmware logs (test/data/eventlogs) parse and replay 
         expect(log.events.map(startupLocality).find((l) => l !== undefined) ?? null).to.equal(expected.startup_locality);
       });
 
-      it(`replays to the expected value of every PCR in every bank it carries (${expected.hash_algorithms.join(', ')})`, () => {
+      for (const native of [true, false])
+      it(`replays to the expected value of every PCR in every bank it carries (${expected.hash_algorithms.join(', ')}; ${native ? 'native extends' : 'crypto.hash'})`, function () {
+        if (native && !pcrReplayAddon()) return this.skip();
+        nativeReplay.enabled = native;
         const log = parseEventLog(bytes);
-        const replayed = replayEventLog(log);
+        let replayed;
+        try {
+          replayed = replayEventLog(log);
+        } finally {
+          nativeReplay.enabled = true;
+        }
         expect([...replayed.keys()].map(hashAlgorithmName)).to.deep.equal(expected.hash_algorithms);
         for (const [bank, pcrs] of replayed) {
           expect([...pcrs.keys()]).to.deep.equal(expected.pcr_indexes);
