@@ -9,6 +9,7 @@ import { addedIn, blobFormat } from '../src/state/serialization/blobFormat.js';
 import { permanentFormat } from '../src/state/serialization/permanentFormat.js';
 import { volatileFormat } from '../src/state/serialization/volatileFormat.js';
 import { PW } from './kit/startedTpm.js';
+import { formatError } from './stateTestKit.js';
 
 /*
  * State format version 2 adds the permanent section 'keyDerivation' (the RSA prime search of
@@ -36,16 +37,6 @@ function withHeader(blob: Buffer, version: number): Buffer {
   b.writeUInt16BE(version, 4);
   b.writeUInt32BE(b.length, 6);
   return b;
-}
-
-function formatError(blobs: { permanent: Buffer; volatile?: Buffer | null }): string {
-  try {
-    restoreTpm(blobs);
-  } catch (e) {
-    if (e instanceof StateFormatError) return e.message;
-    throw e;
-  }
-  return expect.fail('restored');
 }
 
 async function ekModulus(client: TpmClient, handle: number): Promise<Buffer> {

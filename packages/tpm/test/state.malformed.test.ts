@@ -3,18 +3,7 @@ import { OLDEST_STATE_FORMAT_VERSION, STATE_FORMAT_VERSION, StateFormatError, Tp
 import { permanentFormat } from '../src/state/serialization/permanentFormat.js';
 import { volatileFormat } from '../src/state/serialization/volatileFormat.js';
 import { startTpm } from './kit/startedTpm.js';
-import { richTpm } from './stateTestKit.js';
-
-/** The StateFormatError a restore throws (fails the test when it restores or throws anything else). */
-function formatError(blobs: { permanent: Buffer; volatile?: Buffer | null }): string {
-  try {
-    restoreTpm(blobs);
-  } catch (e) {
-    if (e instanceof StateFormatError) return e.message;
-    throw e;
-  }
-  return expect.fail('restored');
-}
+import { formatError, richTpm } from './stateTestKit.js';
 
 const flip = (b: Buffer, at: number, bit = 0) => {
   const c = Buffer.from(b);

@@ -1,8 +1,9 @@
+import { expect } from 'chai';
 import {
   ClearControl, ClockRateAdjust, ClockSet, ContextSave, Create, DictionaryAttackParameters, EvictControl, GetRandom, HierarchyChangeAuth, HierarchyControl,
   Load, NV_Extend, NV_Increment, NV_ReadLock, NV_SetBits, NV_UndefineSpace, NV_WriteLock, PCR_Allocate, PCR_Extend, PolicyAuthValue, PolicyCommandCode,
   PolicyPCR, SetCommandCodeAuditStatus, SetPrimaryPolicy, Shutdown, Startup, StirRandom, Tpm, TpmClient, TPM_ALG, TPM_CC, TPM_RH, TPM_SE,
-  TPM_SU, TPMA_NV, TPMA_OBJECT, TPMA_SESSION, Unseal, startSession, type ClientHmacSession, type TpmsContext, type Transport,
+  TPM_SU, TPMA_NV, TPMA_OBJECT, TPMA_SESSION, Unseal, StateFormatError, restoreTpm, startSession, type ClientHmacSession, type TpmsContext, type Transport,
 } from '../src/index.js';
 import { createPrimary, eccStorageTemplate, keyTemplate } from './kit/keys.js';
 import { pw, type ClockedTpm } from './kit/startedTpm.js';
@@ -215,3 +216,13 @@ export function restoreOnClock(blobs: { permanent: Buffer; volatile?: Buffer | n
   return { tpm, clock, client: new TpmClient({ send: async (cmd, loc = 0) => tpm.execute(cmd, loc) }) };
 }
 
+/** The StateFormatError a restore throws (fails the test when it restores or throws anything else). */
+export function formatError(blobs: { permanent: Buffer; volatile?: Buffer | null }): string {
+  try {
+    restoreTpm(blobs);
+  } catch (e) {
+    if (e instanceof StateFormatError) return e.message;
+    throw e;
+  }
+  return expect.fail('restored');
+}
