@@ -35,7 +35,7 @@ export class PcrBankReplay {
   constructor(readonly algorithm: LogHashAlgorithm) {
     this.size = algorithm.digestSize;
     this.name = algorithm.name;
-    // From Node's shared pool when small: a separate ArrayBuffer per PCR (Buffer.alloc) cost 10% of a replay.
+    // One ArrayBuffer for the bank, views per PCR: a separate Buffer.alloc per PCR cost 10% of a replay.
     this.slots = Buffer.alloc(DENSE_PCRS * 2 * this.size);
     this.dense = Array.from({ length: DENSE_PCRS }, (_, i) => this.slots.subarray(i * 2 * this.size, (i + 1) * 2 * this.size));
     this.queue = this.addon ? Buffer.allocUnsafe(64 * (1 + this.size)) : Buffer.alloc(0);

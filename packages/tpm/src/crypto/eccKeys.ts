@@ -31,26 +31,6 @@ export function ecdhWithScalar(curve: EccCurve, d: Buffer | bigint): ECDH {
   return ecdh;
 }
 
-/**
- * ECDH objects of long-lived private scalars (a loaded key's sensitive Buffer), by that Buffer:
- * setPrivateKey computes [d]G every time (18 µs on P-256), for the scalar of a salted session's
- * tpmKey or an ECDH_ZGen key once. The octets are compared on every use, so a Buffer changed in
- * place is a new scalar; an entry dies with its Buffer.
- */
-const ecdhByKey = new WeakMap<Buffer, { curveId: number; scalar: Buffer; ecdh: ECDH }>();
-
-/** The ECDH object holding the key scalar `d` (a Buffer that lives as long as its key), cached per Buffer. */
-export function ecdhForKey(curve: EccCurve, d: Buffer): ECDH {
-  const hit = ecdhByKey.get(d);
-  if (hit && hit.curveId === curve.id && hit.scalar.equals(d)) return hit.ecdh;
-  const k = toBigInt(d);
-  if (k <= 0n || k >= curve.order) throw new RangeError('invalid scalar: out of range');
-  const ecdh = createECDH(curve.nodeName);
-  ecdh.setPrivateKey(toBytes(k, curve.size));
-  ecdhByKey.set(d, { curveId: curve.id, scalar: Buffer.from(d), ecdh });
-  return ecdh;
-}
-
 /** [d]G, coordinates at the curve size; d in [1, n-1]. */
 export function eccPublicPoint(curve: EccCurve, d: Buffer | bigint): EccPoint {
   // node's ECDH, not the addon: fixed-base multiplication is as fast there (P-256: 13 µs against 18)

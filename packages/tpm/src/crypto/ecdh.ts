@@ -1,6 +1,6 @@
 import type { ECDH } from 'node:crypto';
 import { toBigInt, toBytes, modInverse } from './bigints.js';
-import { ecdhForKey, ecdhWithScalar, eccPublicPoint } from './eccKeys.js';
+import { ecdhWithScalar, eccPublicPoint } from './eccKeys.js';
 import { nativeEcMultiply, uncompressedPoint } from './nativeEcc.js';
 import type { EccCurve } from './eccCurves.js';
 import type { EccPoint } from '../structures/public.js';
@@ -27,7 +27,7 @@ export function pointOnCurve(curve: EccCurve, p: EccPoint): boolean {
 export function eccSharedX(curve: EccCurve, p: EccPoint, d: Buffer | bigint): Buffer | null {
   const native = nativeEcMultiply(curve, checkedScalar(curve, d), p);
   if (native !== undefined) return native && native.x;
-  return sharedX(typeof d === 'bigint' ? ecdhWithScalar(curve, d) : ecdhForKey(curve, d), curve, p);
+  return sharedX(ecdhWithScalar(curve, d), curve, p);
 }
 
 function checkedScalar(curve: EccCurve, d: Buffer | bigint): bigint {
